@@ -1,0 +1,71 @@
+/**
+ * `deno task bundle`: bundles the app into one file, `dist/spoke.js`, then
+ * proves the bundle stands alone: it runs `spoke selftest` from an empty
+ * folder with a fresh DENO_DIR and `--cached-only`, so nothing can come from
+ * the source tree or the network. `--no-check` skips the proof.
+ *
+ * With `--arm64 DENO`, the proof runs again under qemu-aarch64 with that arm64
+ * `deno` binary (see scripts/arm64_deno.sh for how to get one from npm).
+ */
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { "no-check": { type: "boolean" }, arm64: { type: "string" } },
+});
+
+const bundle = `${Deno.cwd()}/dist/spoke.js`;
+await Deno.mkdir("dist", { recursive: true });
+await run(Deno.execPath(), ["bundle", "--quiet", "--platform", "deno", "-o", bundle, "mod.ts"]);
+const { size } = await Deno.stat(bundle);
+console.log(`bundled dist/spoke.js (${(size / 1024).toFixed(0)} KiB)`);
+if (values["no-check"]) Deno.exit(0);
+
+await proveStandalone(Deno.execPath(), [], Deno.build.arch);
+if (values.arm64) {
+  const qemu = Deno.env.get("QEMU_AARCH64") ?? "qemu-aarch64";
+  // The arm64 loader and libc come from Debian's libc6-arm64-cross.
+  const ldPrefix = Deno.env.get("QEMU_LD_PREFIX") ?? "/usr/aarch64-linux-gnu";
+  await proveStandalone(qemu, [values.arm64], "aarch64 under qemu", { QEMU_LD_PREFIX: ldPrefix });
+}
+
+async function proveStandalone(
+  command: string,
+  prefix: string[],
+  label: string,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const emptyDir = await Deno.makeTempDir({ prefix: "spoke-bundle-run-" });
+  const denoDir = await Deno.makeTempDir({ prefix: "spoke-fresh-deno-dir-" });
+  try {
+    await Deno.copyFile(bundle, `${emptyDir}/spoke.js`);
+    await run(command, [
+      ...prefix,
+      "run",
+      "--cached-only",
+      "--no-config",
+      "--allow-net",
+      "--allow-read",
+      "--allow-env",
+      "--allow-sys",
+      "spoke.js",
+      "selftest",
+    ], { cwd: emptyDir, env: { ...env, DENO_DIR: denoDir } });
+    console.log(`the bundle ran selftest standalone (${label})`);
+  } finally {
+    await Deno.remove(emptyDir, { recursive: true });
+    await Deno.remove(denoDir, { recursive: true });
+  }
+}
+
+async function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<void> {
+  const { code } = await new Deno.Command(command, { args, ...options }).spawn().status;
+  if (code !== 0) {
+    console.error(`failed (exit ${code}): ${command} ${args.join(" ")}`);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * `deno task compile [TARGET…]`: the single-file `spoke` binary for each target
+ * (default: this machine's, plus aarch64 Linux for a Raspberry Pi).
+ *
+ * `deno compile` needs the `denort` runtime of each target. It downloads it,
+ * or takes the one in DENORT_BIN (which must match the target). Where neither
+ * works this script fails with one sentence saying so.
+ */
+const HOST_TARGET = `${Deno.build.arch}-unknown-linux-gnu`;
+const targets = Deno.args.length > 0
+  ? Deno.args
+  : [...new Set([HOST_TARGET, "aarch64-unknown-linux-gnu"])];
+
+await Deno.mkdir("dist", { recursive: true });
+let failed = 0;
+for (const target of targets) {
+  const output = `dist/spoke-${target}`;
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "compile",
+      "--target",
+      target,
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "--output",
+      output,
+      "mod.ts",
+    ],
+    stderr: "piped",
+  }).output();
+  const message = new TextDecoder().decode(stderr);
+  if (code === 0) {
+    console.log(`built ${output}`);
+    continue;
+  }
+  failed++;
+  if (/dns error|download|failed to lookup|error sending request|denort/i.test(message)) {
+    console.error(
+      `cannot compile for ${target}: deno compile could not download the denort runtime for it ` +
+        `(no access to Deno's download server here); set DENORT_BIN to a local denort ${target} binary ` +
+        `or run this on a machine that can download it (deno task bundle proves the app meanwhile).`,
+    );
+  } else {
+    console.error(`cannot compile for ${target}:\n${message}`);
+  }
+}
+Deno.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,381 @@
+import type { Packet } from "mqtt-packet";
+import { getLogger } from "@logtape/logtape";
+import type { BrokerCore } from "./broker_core.ts";
+import { encodePacket, MQTT_MAX_PACKET_BYTES, PacketDecoder } from "./codec.ts";
+import type { ProtocolVersion } from "./codec.ts";
+import { ProtocolError } from "./errors.ts";
+import { dispatch } from "./handlers/dispatch.ts";
+import type { ClientIdentity } from "./access.ts";
+import type { Message } from "./message.ts";
+import { isExpired } from "./message.ts";
+import { OutgoingPublish } from "./outgoing.ts";
+import { ReasonCode } from "./reason_codes.ts";
+import type { PendingPublish, Session } from "./session.ts";
+import type { Transport } from "./transport.ts";
+import { WriteQueue } from "./write_queue.ts";
+
+const logger = getLogger(["spoke", "broker"]);
+
+/** One read buffer per connection, reused for every read. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/** How long a closing connection may spend flushing its last packets (e.g. a DISCONNECT). */
+const CLOSE_FLUSH_MS = 1000;
+
+/** Where a connection is in its life. */
+export type ClientState = "awaiting-connect" | "connected" | "closing" | "closed";
+
+/** How a connection ends. */
+interface CloseOptions {
+  /** A last packet (CONNACK refusal, DISCONNECT) to flush before closing. */
+  finalPacket?: Uint8Array;
+  /** Write what is queued before closing (false when the peer is gone already). */
+  flush: boolean;
+  /** Publish the will message, if any [MQTT-3.1.2-8]. */
+  publishWill: boolean;
+}
+
+/**
+ * One client connection: the read loop feeding the decoder, the write queue, the timers
+ * (CONNECT timeout, then keep-alive) and the protocol state the handlers work on.
+ */
+export class Client implements ClientIdentity {
+  readonly core: BrokerCore;
+  readonly #transport: Transport;
+  readonly #writeQueue: WriteQueue;
+  readonly #decoder: PacketDecoder;
+  #state: ClientState = "awaiting-connect";
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastPacketAtMs = 0;
+  #transportClosed = false;
+  readonly #closed: PromiseWithResolvers<void> = Promise.withResolvers();
+
+  /** Negotiated by CONNECT; 4 until then (the only form of CONNACK a refused v3 client reads). */
+  protocolVersion: ProtocolVersion = 4;
+  clientId = "";
+  username: string | undefined;
+  session: Session | undefined;
+  /** The will message, published if the connection ends without a normal DISCONNECT. */
+  will: Message | undefined;
+  /** The client's Maximum Packet Size: larger packets are never sent to it [MQTT-3.1.2-25]. */
+  maxOutgoingPacketSize = MQTT_MAX_PACKET_BYTES;
+  /** MQTT 5 Request Problem Information: when false, no reason strings on acks [MQTT-3.1.2-29]. */
+  wantsProblemInformation = true;
+
+  constructor(core: BrokerCore, transport: Transport) {
+    this.core = core;
+    this.#transport = transport;
+    this.#writeQueue = new WriteQueue(transport, {
+      onWritten: (byteCount) => {
+        core.stats.bytesOut += byteCount;
+      },
+      onError: (error) => {
+        this.#close(`write failed: ${describe(error)}`, { flush: false, publishWill: true });
+      },
+    });
+    this.#decoder = new PacketDecoder({
+      maxPacketSize: core.options.maxPacketSize,
+      onPacket: (packet) => this.#receive(packet),
+    });
+  }
+
+  /** Where the connection is in its life. */
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** Resolves when the transport is closed. */
+  get closed(): Promise<void> {
+    return this.#closed.promise;
+  }
+
+  /**
+   * Runs the connection until it ends: reads into one reused buffer and feeds the decoder, whose
+   * packets go through the dispatcher synchronously, in order.
+   */
+  async run(): Promise<void> {
+    // A socket that never sends CONNECT must not hold a connection slot forever.
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#close("no CONNECT within the connect timeout", { flush: false, publishWill: false });
+    }, this.core.options.connectTimeoutMs);
+    const buffer = new Uint8Array(READ_BUFFER_BYTES);
+    try {
+      while (this.#isOpen()) {
+        const count = await this.#transport.read(buffer);
+        if (count === null) {
+          this.#close("connection closed by the client", { flush: false, publishWill: true });
+          break;
+        }
+        this.core.stats.bytesIn += count;
+        if (!this.#isOpen()) break;
+        try {
+          // The decoder keeps views of what it is given; the read buffer is reused, so copy.
+          this.#decoder.push(buffer.slice(0, count));
+        } catch (error) {
+          this.#decodeFailed(error);
+        }
+      }
+    } catch (error) {
+      // A read fails when the peer resets the connection or when we closed the transport.
+      this.#close(`read failed: ${describe(error)}`, { flush: false, publishWill: true });
+    }
+    await this.#closed.promise;
+  }
+
+  /** Encodes and queues `packet` in this client's protocol version. */
+  send(packet: Packet): void {
+    this.#writeQueue.push(encodePacket(packet, this.protocolVersion));
+  }
+
+  /**
+   * Completes the handshake: the session is attached and CONNACK queued. Keep-alive starts
+   * now: the server closes the connection after 1.5 × keep-alive without a packet
+   * [MQTT-3.1.2-24]; a keep-alive of 0 turns it off.
+   */
+  accept(session: Session, connack: Packet, keepAliveSeconds: number): void {
+    this.session = session;
+    session.client = this;
+    this.#state = "connected";
+    this.send(connack);
+    this.#clearTimer();
+    if (keepAliveSeconds > 0) this.#armKeepAlive(keepAliveSeconds * 1500);
+  }
+
+  /** Refuses the CONNECT with `connack` (a failure code) and closes [MQTT-3.2.2-5]. */
+  refuse(connack: Packet, protocolVersion: ProtocolVersion, reason: string): void {
+    this.core.stats.protocolErrors++;
+    logger.info("refused connection: {reason}", { reason });
+    this.#close(reason, {
+      finalPacket: encodePacket(connack, protocolVersion),
+      flush: true,
+      publishWill: false,
+    });
+  }
+
+  /**
+   * Closes the connection for a protocol violation, counting it. An MQTT 5 client past CONNACK
+   * is told why with a DISCONNECT carrying the error's reason code [MQTT-4.13.1-1]; nothing may
+   * precede CONNACK, so a client not yet connected is just closed.
+   */
+  fail(error: ProtocolError): void {
+    if (this.#state === "closing" || this.#state === "closed") return;
+    this.core.stats.protocolErrors++;
+    logger.info("closing {clientId}: {reason}", {
+      clientId: this.clientId || "(before CONNECT)",
+      reason: error.message,
+    });
+    this.#close(error.message, {
+      finalPacket: this.#disconnectPacket(error.reasonCode, error.message),
+      flush: true,
+      publishWill: true,
+    });
+  }
+
+  /**
+   * Server-initiated close of a healthy connection (session takeover, keep-alive expiry, shutdown):
+   * MQTT 5 clients get a DISCONNECT with `reasonCode`.
+   */
+  disconnect(reasonCode: number, reason: string, publishWill = true): void {
+    if (this.#state === "closing" || this.#state === "closed") return;
+    logger.debug("disconnecting {clientId}: {reason}", { clientId: this.clientId, reason });
+    this.#close(reason, {
+      finalPacket: this.#disconnectPacket(reasonCode, reason),
+      flush: true,
+      publishWill,
+    });
+  }
+
+  /** The client sent DISCONNECT: close; the will goes only with reason 0x04 [MQTT-3.14.4-3]. */
+  endByClient(publishWill: boolean): void {
+    this.#close("DISCONNECT from the client", { flush: false, publishWill });
+  }
+
+  /**
+   * Sends an application message. QoS 0 is dropped when the socket is too far behind; QoS 1
+   * gets a packet id and waits in flight for PUBACK, or queues while the client's Receive
+   * Maximum window is full [MQTT-3.3.4-9].
+   */
+  deliver(
+    outgoing: OutgoingPublish,
+    qos: 0 | 1,
+    retain: boolean,
+    subscriptionIds: readonly number[] | undefined,
+  ): void {
+    if (this.#state !== "connected") return;
+    const session = this.session!;
+    if (qos === 0) {
+      if (this.#writeQueue.queuedBytes > this.core.options.maxQueuedBytes) {
+        this.core.stats.dropped++;
+        return;
+      }
+      this.#sendPublish(outgoing.encode(this.protocolVersion, 0, retain, 0, subscriptionIds));
+      return;
+    }
+    if (session.inflightFull || session.pendingCount > 0) {
+      const evicted = session.enqueuePending({
+        message: outgoing.message,
+        retain,
+        subscriptionIds,
+      });
+      if (evicted !== undefined) this.core.stats.dropped++;
+      return;
+    }
+    this.#sendQos1(outgoing, retain, subscriptionIds);
+  }
+
+  /** PUBACK arrived for `packetId`: the message leaves the window, making room for a queued one. */
+  acknowledge(packetId: number): void {
+    const session = this.session;
+    if (session === undefined || !session.inflight.delete(packetId)) return;
+    while (!session.inflightFull) {
+      const next: PendingPublish | undefined = session.takePending();
+      if (next === undefined) break;
+      const nowMs = Date.now();
+      if (isExpired(next.message, nowMs)) {
+        this.core.stats.dropped++; // [MQTT-3.3.2-5] an expired message is not delivered
+        continue;
+      }
+      this.#sendQos1(new OutgoingPublish(next.message, nowMs), next.retain, next.subscriptionIds);
+    }
+  }
+
+  #isOpen(): boolean {
+    return this.#state === "awaiting-connect" || this.#state === "connected";
+  }
+
+  /** A packet arrived: any control packet counts as activity for keep-alive. */
+  #receive(packet: Packet): void {
+    this.#lastPacketAtMs = performance.now();
+    dispatch(this, packet);
+  }
+
+  #sendQos1(
+    outgoing: OutgoingPublish,
+    retain: boolean,
+    subscriptionIds: readonly number[] | undefined,
+  ): void {
+    const session = this.session!;
+    const packetId = session.allocatePacketId();
+    if (packetId === undefined) {
+      this.core.stats.dropped++;
+      return;
+    }
+    const bytes = outgoing.encode(this.protocolVersion, 1, retain, packetId, subscriptionIds);
+    if (this.#sendPublish(bytes)) {
+      session.inflight.set(packetId, { message: outgoing.message, retain, subscriptionIds });
+    }
+  }
+
+  #sendPublish(bytes: Uint8Array): boolean {
+    // [MQTT-3.1.2-25] a packet over the client's Maximum Packet Size is discarded, not sent
+    if (bytes.byteLength > this.maxOutgoingPacketSize) {
+      this.core.stats.dropped++;
+      return false;
+    }
+    if (!this.#writeQueue.push(bytes)) return false;
+    this.core.stats.messagesOut++;
+    return true;
+  }
+
+  #disconnectPacket(reasonCode: number, reason: string): Uint8Array | undefined {
+    // [MQTT-3.14.0-1] the server sends DISCONNECT only to MQTT 5 clients, and only after CONNACK
+    if (this.#state !== "connected" || this.protocolVersion !== 5) return undefined;
+    const packet: Packet = { cmd: "disconnect", reasonCode };
+    if (this.wantsProblemInformation) packet.properties = { reasonString: reason };
+    return encodePacket(packet, 5);
+  }
+
+  #decodeFailed(error: unknown): void {
+    const protocolError = error instanceof ProtocolError ? error : new ProtocolError(
+      `internal error handling a packet: ${describe(error)}`,
+      ReasonCode.ImplementationSpecificError,
+      { cause: error },
+    );
+    if (
+      this.#state === "awaiting-connect" && /protocol version/i.test(describe(error))
+    ) {
+      // [MQTT-3.1.2-2] an unsupported protocol level is answered with CONNACK 0x01, then closed;
+      // the level is unknown, so the CONNACK is in the 3.1.1 form every version can read.
+      this.refuse(
+        { cmd: "connack", returnCode: 0x01, sessionPresent: false },
+        4,
+        protocolError.message,
+      );
+      return;
+    }
+    this.fail(protocolError);
+  }
+
+  #armKeepAlive(limitMs: number): void {
+    this.#lastPacketAtMs = performance.now();
+    // One timer per connection, re-armed for the remaining time instead of reset per packet.
+    const check = () => {
+      const idleMs = performance.now() - this.#lastPacketAtMs;
+      if (idleMs >= limitMs) {
+        this.#timer = undefined;
+        this.disconnect(ReasonCode.KeepAliveTimeout, "keep-alive timeout");
+      } else {
+        this.#timer = setTimeout(check, limitMs - idleMs);
+      }
+    };
+    this.#timer = setTimeout(check, limitMs);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  /**
+   * Ends the connection once: detaches it from the broker at once (no more deliveries), then
+   * flushes a last packet if asked and closes the transport.
+   */
+  #close(reason: string, options: CloseOptions): void {
+    if (this.#state === "closing" || this.#state === "closed") return;
+    const wasConnected = this.#state === "connected";
+    this.#state = "closing";
+    this.#clearTimer();
+    logger.debug("connection {clientId} closing: {reason}", {
+      clientId: this.clientId || "(before CONNECT)",
+      reason,
+    });
+    if (wasConnected) this.core.detach(this, options.publishWill);
+    if (options.finalPacket !== undefined) this.#writeQueue.push(options.finalPacket);
+    if (options.flush) {
+      void this.#closeAfterFlush();
+    } else {
+      this.#closeTransport();
+    }
+  }
+
+  async #closeAfterFlush(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_FLUSH_MS);
+    });
+    await Promise.race([this.#writeQueue.drained(), timeout]);
+    clearTimeout(timer);
+    this.#closeTransport();
+  }
+
+  #closeTransport(): void {
+    this.#writeQueue.close();
+    if (!this.#transportClosed) {
+      this.#transportClosed = true;
+      try {
+        this.#transport.close();
+      } catch {
+        // Already closed by the peer or the runtime: nothing left to release.
+      }
+    }
+    this.#state = "closed";
+    this.#closed.resolve();
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,21 @@
+import { ReasonCode } from "./reason_codes.ts";
+
+/**
+ * A violation of the MQTT protocol, by a client's bytes or by a caller of the in-process API.
+ * `reasonCode` is the MQTT 5 reason code the broker answers with (DISCONNECT, or CONNACK during
+ * the handshake), so the one error both explains and decides the response.
+ */
+export class ProtocolError extends Error {
+  /** The MQTT 5 reason code that answers this error (0x81 malformed, 0x82 protocol error, …). */
+  readonly reasonCode: number;
+
+  constructor(
+    message: string,
+    reasonCode: number = ReasonCode.ProtocolError,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "ProtocolError";
+    this.reasonCode = reasonCode;
+  }
+}

@@ -1,0 +1,66 @@
+import type { ISubscribePacket } from "mqtt-packet";
+import type { Client } from "../client.ts";
+import { ProtocolError } from "../errors.ts";
+import { ReasonCode } from "../reason_codes.ts";
+import type { Subscription } from "../session.ts";
+import { isSharedFilter, topicFilterProblem } from "../topic_names.ts";
+
+/** SUBACK failure code of MQTT 3.1.1 (§3.9.3). */
+const SUBACK_FAILURE_V4 = 0x80;
+
+/**
+ * SUBSCRIBE: grant each filter at min(requested QoS, 1) — the broker's maximum QoS — answer
+ * SUBACK with one code per filter in order, then send the retained messages the new
+ * subscriptions match.
+ */
+export function handleSubscribe(client: Client, packet: ISubscribePacket): void {
+  const core = client.core;
+  const session = client.session!;
+  const v5 = client.protocolVersion === 5;
+  // [MQTT-2.3.1-1] SUBSCRIBE carries a non-zero packet identifier
+  if (!packet.messageId) throw new ProtocolError("SUBSCRIBE with packet identifier 0");
+  // [MQTT-3.8.3-3] (3.1.1) at least one topic filter
+  if (packet.subscriptions.length === 0) {
+    throw new ProtocolError("SUBSCRIBE without any topic filter");
+  }
+  const subscriptionId = packet.properties?.subscriptionIdentifier;
+  // A Subscription Identifier of 0 is a protocol error (§3.8.2.1.2).
+  if (subscriptionId === 0) throw new ProtocolError("subscription identifier 0");
+
+  const granted: number[] = [];
+  const retainedToSend: Subscription[] = [];
+  for (const request of packet.subscriptions) {
+    const problem = topicFilterProblem(request.topic);
+    if (problem !== undefined) {
+      granted.push(v5 ? ReasonCode.TopicFilterInvalid : SUBACK_FAILURE_V4);
+      continue;
+    }
+    // CONNACK said Shared Subscription Available 0 (§3.2.2.3.13).
+    if (isSharedFilter(request.topic)) {
+      granted.push(v5 ? ReasonCode.SharedSubscriptionsNotSupported : SUBACK_FAILURE_V4);
+      continue;
+    }
+    const qos: 0 | 1 = request.qos === 0 ? 0 : 1;
+    const subscription: Subscription = {
+      filter: request.topic,
+      qos,
+      noLocal: v5 && request.nl === true,
+      retainAsPublished: v5 && request.rap === true,
+      retainHandling: v5 ? (request.rh ?? 0) as 0 | 1 | 2 : 0,
+      subscriptionId: v5 ? subscriptionId : undefined,
+      session,
+    };
+    // [MQTT-3.8.4-3] a subscription to an existing filter replaces it
+    const isNew = core.subscribe(subscription);
+    granted.push(qos);
+    // Retain Handling (5.0 §3.8.3.1): 0 always sends retained messages, 1 only for a new
+    // subscription, 2 never; 3.1.1 always does.
+    if (
+      subscription.retainHandling === 0 || (subscription.retainHandling === 1 && isNew)
+    ) {
+      retainedToSend.push(subscription);
+    }
+  }
+  client.send({ cmd: "suback", messageId: packet.messageId, granted });
+  for (const subscription of retainedToSend) core.deliverRetained(client, subscription);
+}

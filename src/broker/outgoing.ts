@@ -1,0 +1,113 @@
+import { Buffer } from "node:buffer";
+import type { IPublishPacket } from "mqtt-packet";
+import { encodePacket } from "./codec.ts";
+import type { ProtocolVersion } from "./codec.ts";
+import type { Message } from "./message.ts";
+import { remainingExpirySeconds } from "./message.ts";
+
+/** A view of `bytes` as a Node Buffer, which mqtt-packet's encoder requires; nothing is copied. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * One message on its way out to many subscribers. Subscribers of the same protocol version, QoS
+ * and retain flag get the same bytes, so the PUBLISH is encoded once per variant, not per
+ * subscriber; a QoS 1 copy differs only in its packet id, patched into a copy of the template.
+ * The expiry interval is the remaining one at the time this delivery started [MQTT-3.3.2-6].
+ */
+export class OutgoingPublish {
+  readonly message: Message;
+  readonly #expirySeconds: number | undefined;
+  /** Encoded variants by (version, qos, retain); QoS 1 entries are templates with packet id 0. */
+  readonly #variants: (Uint8Array | undefined)[] = new Array(8);
+
+  constructor(message: Message, nowMs: number = Date.now()) {
+    this.message = message;
+    this.#expirySeconds = remainingExpirySeconds(message, nowMs);
+  }
+
+  /**
+   * The PUBLISH bytes for one subscriber. With subscription identifiers the packet is unique to
+   * that subscriber and encoded on its own.
+   */
+  encode(
+    protocolVersion: ProtocolVersion,
+    qos: 0 | 1,
+    retain: boolean,
+    packetId: number,
+    subscriptionIds?: readonly number[],
+  ): Uint8Array {
+    if (subscriptionIds !== undefined && subscriptionIds.length > 0 && protocolVersion === 5) {
+      return this.#encodeOne(protocolVersion, qos, retain, packetId, subscriptionIds);
+    }
+    const slot = (protocolVersion - 4) * 4 + qos * 2 + (retain ? 1 : 0);
+    let template = this.#variants[slot];
+    if (template === undefined) {
+      template = this.#encodeOne(protocolVersion, qos, retain, 0, undefined);
+      this.#variants[slot] = template;
+    }
+    if (qos === 0) return template;
+    const bytes = template.slice();
+    const offset = packetIdOffset(bytes);
+    bytes[offset] = packetId >> 8;
+    bytes[offset + 1] = packetId & 0xff;
+    return bytes;
+  }
+
+  #encodeOne(
+    protocolVersion: ProtocolVersion,
+    qos: 0 | 1,
+    retain: boolean,
+    packetId: number,
+    subscriptionIds: readonly number[] | undefined,
+  ): Uint8Array {
+    const message = this.message;
+    const packet: IPublishPacket = {
+      cmd: "publish",
+      topic: message.topic,
+      payload: asBuffer(message.payload),
+      qos,
+      retain,
+      dup: false,
+    };
+    if (qos > 0) packet.messageId = packetId;
+    if (protocolVersion === 5) {
+      const properties: NonNullable<IPublishPacket["properties"]> = {};
+      const source = message.properties;
+      if (source !== undefined) {
+        if (source.payloadFormatIndicator !== undefined) {
+          properties.payloadFormatIndicator = source.payloadFormatIndicator;
+        }
+        if (source.contentType !== undefined) properties.contentType = source.contentType;
+        if (source.responseTopic !== undefined) properties.responseTopic = source.responseTopic;
+        if (source.correlationData !== undefined) {
+          properties.correlationData = asBuffer(source.correlationData);
+        }
+        if (source.userProperties !== undefined) properties.userProperties = source.userProperties;
+      }
+      if (this.#expirySeconds !== undefined) {
+        properties.messageExpiryInterval = this.#expirySeconds;
+      }
+      if (subscriptionIds !== undefined && subscriptionIds.length > 0) {
+        // [MQTT-3.3.4-3] the identifiers of every matching subscription travel with the message
+        properties.subscriptionIdentifier = subscriptionIds.length === 1
+          ? subscriptionIds[0]!
+          : [...subscriptionIds];
+      }
+      if (Object.keys(properties).length > 0) packet.properties = properties;
+    }
+    return encodePacket(packet, protocolVersion);
+  }
+}
+
+/** Where the packet id sits in an encoded QoS > 0 PUBLISH: after the header and topic name. */
+function packetIdOffset(bytes: Uint8Array): number {
+  let index = 1;
+  while ((bytes[index]! & 0x80) !== 0) index++;
+  index++;
+  const topicLength = (bytes[index]! << 8) | bytes[index + 1]!;
+  return index + 2 + topicLength;
+}

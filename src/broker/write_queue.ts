@@ -1,0 +1,131 @@
+import type { Transport } from "./transport.ts";
+
+/**
+ * Packets smaller than this are gathered into one write: a fan-out or a burst of acks then costs
+ * one syscall per batch instead of one per packet.
+ */
+const COALESCE_BYTES = 64 * 1024;
+
+/** Callbacks of a {@linkcode WriteQueue}. */
+export interface WriteQueueEvents {
+  /** Bytes that reached the transport. */
+  onWritten(byteCount: number): void;
+  /** The transport failed; the queue is closed and its contents dropped. */
+  onError(error: unknown): void;
+}
+
+/**
+ * A connection's ordered outbox. `push` never waits: the broker hands over bytes and moves on,
+ * while one writer per connection drains the queue, finishing partial writes and coalescing
+ * small packets. So a slow or dead socket delays only itself; `queuedBytes` tells the owner
+ * when to stop feeding it.
+ */
+export class WriteQueue {
+  readonly #transport: Transport;
+  readonly #events: WriteQueueEvents;
+  #chunks: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #writing = false;
+  #closed = false;
+  #drainWaiters: (() => void)[] = [];
+
+  constructor(transport: Transport, events: WriteQueueEvents) {
+    this.#transport = transport;
+    this.#events = events;
+  }
+
+  /** Bytes accepted but not yet written. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Whether the queue refuses further bytes. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Appends `bytes` (not copied: the caller must not change them); false once closed. */
+  push(bytes: Uint8Array): boolean {
+    if (this.#closed) return false;
+    this.#chunks.push(bytes);
+    this.#queuedBytes += bytes.byteLength;
+    if (!this.#writing) {
+      this.#writing = true;
+      // Start on a microtask so every packet produced while handling the current read (one
+      // parse of many packets, one route to many subscribers) joins the first write.
+      queueMicrotask(() => void this.#drain());
+    }
+    return true;
+  }
+
+  /** Resolves once everything queued so far is written, or the queue is closed. */
+  drained(): Promise<void> {
+    if (this.#closed || (!this.#writing && this.#chunks.length === 0)) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** Drops whatever is queued and refuses more; a write in progress finishes on its own. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#chunks = [];
+    this.#queuedBytes = 0;
+    this.#wakeDrainWaiters();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (!this.#closed && this.#chunks.length > 0) {
+        const batch = this.#takeBatch();
+        let offset = 0;
+        while (offset < batch.byteLength) {
+          // A transport may take only part of the bytes; write the rest before anything else.
+          offset += await this.#transport.write(offset === 0 ? batch : batch.subarray(offset));
+          if (this.#closed) return;
+        }
+        this.#queuedBytes -= batch.byteLength;
+        this.#events.onWritten(batch.byteLength);
+      }
+    } catch (error) {
+      if (!this.#closed) {
+        this.close();
+        this.#events.onError(error);
+      }
+    } finally {
+      this.#writing = false;
+      if (this.#closed || this.#chunks.length === 0) this.#wakeDrainWaiters();
+    }
+  }
+
+  #takeBatch(): Uint8Array {
+    const first = this.#chunks[0]!;
+    if (this.#chunks.length === 1 || first.byteLength >= COALESCE_BYTES) {
+      this.#chunks.shift();
+      return first;
+    }
+    let count = 0;
+    let total = 0;
+    for (const chunk of this.#chunks) {
+      if (count > 0 && total + chunk.byteLength > COALESCE_BYTES) break;
+      total += chunk.byteLength;
+      count++;
+    }
+    if (count === 1) {
+      this.#chunks.shift();
+      return first;
+    }
+    const batch = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of this.#chunks.splice(0, count)) {
+      batch.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return batch;
+  }
+
+  #wakeDrainWaiters(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The rules that span fields, checked once the schema has passed: a field
+ * alone cannot know about its neighbours or about `[queues]`.
+ */
+
+import { ConfigError } from "./config_error.ts";
+import { showValue } from "./_issue.ts";
+import type { Config } from "./schema.ts";
+
+/** Throws the first cross-field problem of `config`, in document order. */
+export function crossCheck(config: Config, source: string): void {
+  config.rules.forEach((rule, index) => {
+    const at = `rules[${index}]`;
+    if (rule.interval !== undefined && rule.cron !== undefined) {
+      throw new ConfigError(
+        source,
+        `${at}.cron cannot be used with ${at}.interval in the same rule (choose one), got ${
+          showValue(rule.cron)
+        }`,
+        { path: `${at}.cron`, value: rule.cron },
+      );
+    }
+    if (rule.timezone !== undefined && rule.cron === undefined) {
+      throw new ConfigError(
+        source,
+        `${at}.timezone only applies with ${at}.cron, got ${showValue(rule.timezone)}`,
+        { path: `${at}.timezone`, value: rule.timezone },
+      );
+    }
+    if (rule.queue !== undefined && !Object.hasOwn(config.queues, rule.queue)) {
+      const known = Object.keys(config.queues).join(", ");
+      throw new ConfigError(
+        source,
+        `${at}.queue must name a [queues] entry (${known}), got ${showValue(rule.queue)}`,
+        { path: `${at}.queue`, value: rule.queue },
+      );
+    }
+  });
+  const firstIndexOfTag = new Map<string, number>();
+  config.networks.forEach((network, index) => {
+    const first = firstIndexOfTag.get(network.tag);
+    if (first !== undefined) {
+      throw new ConfigError(
+        source,
+        `networks[${index}].tag ${showValue(network.tag)} duplicates networks[${first}].tag`,
+        { path: `networks[${index}].tag`, value: network.tag },
+      );
+    }
+    firstIndexOfTag.set(network.tag, index);
+  });
+}

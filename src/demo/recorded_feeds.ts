@@ -1,0 +1,66 @@
+/**
+ * Real feeds recorded from public systems (see config/demo/SOURCES.md),
+ * embedded by static import so the demo and the self-test need no internet.
+ */
+import divvyGbfs from "../../config/demo/gbfs-v2.3-divvy-chicago/gbfs.json" with { type: "json" };
+import divvySystemInformation from "../../config/demo/gbfs-v2.3-divvy-chicago/system_information.json" with {
+  type: "json",
+};
+import divvyStationInformation from "../../config/demo/gbfs-v2.3-divvy-chicago/station_information.json" with {
+  type: "json",
+};
+import divvyStationStatus from "../../config/demo/gbfs-v2.3-divvy-chicago/station_status.json" with {
+  type: "json",
+};
+import divvyVehicleTypes from "../../config/demo/gbfs-v2.3-divvy-chicago/vehicle_types.json" with {
+  type: "json",
+};
+import v30Gbfs from "../../config/demo/gbfs-v3.0-schema-testfixtures/gbfs.json" with {
+  type: "json",
+};
+import v30SystemInformation from "../../config/demo/gbfs-v3.0-schema-testfixtures/system_information.json" with {
+  type: "json",
+};
+import v30StationInformation from "../../config/demo/gbfs-v3.0-schema-testfixtures/station_information.json" with {
+  type: "json",
+};
+import v30StationStatus from "../../config/demo/gbfs-v3.0-schema-testfixtures/station_status.json" with {
+  type: "json",
+};
+import v30VehicleTypes from "../../config/demo/gbfs-v3.0-schema-testfixtures/vehicle_types.json" with {
+  type: "json",
+};
+
+/** One recorded GBFS system: its files by feed name (`gbfs` is the discovery file). */
+export interface RecordedFeedSet {
+  /** Folder-like name used in the served URLs. */
+  name: string;
+  version: "2" | "3";
+  files: Record<string, unknown>;
+}
+
+/** Every recorded system the binary carries. */
+export const recordedFeedSets: readonly RecordedFeedSet[] = [
+  {
+    name: "gbfs-v2.3-divvy-chicago",
+    version: "2",
+    files: {
+      gbfs: divvyGbfs,
+      system_information: divvySystemInformation,
+      station_information: divvyStationInformation,
+      station_status: divvyStationStatus,
+      vehicle_types: divvyVehicleTypes,
+    },
+  },
+  {
+    name: "gbfs-v3.0-schema-testfixtures",
+    version: "3",
+    files: {
+      gbfs: v30Gbfs,
+      system_information: v30SystemInformation,
+      station_information: v30StationInformation,
+      station_status: v30StationStatus,
+      vehicle_types: v30VehicleTypes,
+    },
+  },
+];

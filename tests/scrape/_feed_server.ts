@@ -1,0 +1,224 @@
+/**
+ * A real HTTP feed server for tests: serves recorded feed sets (one folder per
+ * set, named as in tests/fixtures/ or config/demo/) on 127.0.0.1 at a free
+ * port, at `/<set>/<file>`.
+ *
+ * `gbfs.json` is rewritten on the way out so that every feed it lists with an
+ * absolute URL elsewhere points back here, at `/<set>/<feed name>.json` (the
+ * recorded files hold real hosts); relative, local and unparsable URLs are left
+ * as they are, for tests that set them on purpose.
+ * Per-path overrides answer badly on purpose: a status code, a delay or a hang,
+ * raw bytes, other JSON, or a huge body with or without Content-Length.
+ *
+ * ```ts
+ * await using server = startFeedServer({
+ *   overrides: { "gbfs-v2.3-divvy-chicago/station_status.json": { status: 500 } },
+ * });
+ * const url = server.url("gbfs-v2.3-divvy-chicago");
+ * ```
+ */
+
+/** How one path answers instead of (or on top of) its fixture file. */
+export interface FeedOverride {
+  /** Answer with this status and a short text body. */
+  status?: number;
+  /** Wait this long before answering (cut short when the server closes). */
+  delayMs?: number;
+  /** Never answer: hold the request until the server closes. */
+  hang?: boolean;
+  /** These raw bytes (or text) as the body. */
+  body?: string | Uint8Array<ArrayBuffer>;
+  /** This value, as JSON, instead of the fixture file (gbfs.json is still rewritten). */
+  json?: unknown;
+  /** Stream this many filler bytes (pulled on demand, so a client that stops early stops it). */
+  hugeBytes?: number;
+  /** With `hugeBytes`: announce the size in Content-Length (else chunked). */
+  contentLength?: boolean;
+  /** Send the body gzip-compressed, with the compressed size as Content-Length. */
+  gzip?: boolean;
+}
+
+export interface FeedServerOptions {
+  /** Folders that hold sets, searched in order. Default: tests/fixtures/, config/demo/. */
+  roots?: (string | URL)[];
+  /** Keyed by `<set>/<file>`. */
+  overrides?: Record<string, FeedOverride>;
+}
+
+/** One request the server saw. */
+export interface SeenRequest {
+  path: string;
+  userAgent: string | null;
+}
+
+export interface FeedServer extends AsyncDisposable {
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  /** Every request, in arrival order. */
+  readonly requests: readonly SeenRequest[];
+  /** The URL of a file of a set; `gbfs.json` by default. */
+  url(set: string, file?: string): string;
+  /** Bytes of filler a `hugeBytes` path has produced so far. */
+  bytesStreamed(path: string): number;
+  /** Per-path overrides, editable while the server runs. */
+  readonly overrides: Record<string, FeedOverride>;
+  close(): Promise<void>;
+}
+
+const defaultRoots = [
+  new URL("../fixtures/", import.meta.url),
+  new URL("../../config/demo/", import.meta.url),
+];
+
+const FILLER_CHUNK = 64 * 1024;
+
+export function startFeedServer(options: FeedServerOptions = {}): FeedServer {
+  const roots = (options.roots ?? defaultRoots).map((root) => {
+    const url = root instanceof URL ? root : new URL(`file://${root}`);
+    return url.href.endsWith("/") ? url : new URL(`${url.href}/`);
+  });
+  const overrides = { ...options.overrides };
+  const requests: SeenRequest[] = [];
+  const streamed = new Map<string, number>();
+  const closing = new AbortController();
+
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (request) => {
+      const path = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, "");
+      requests.push({ path, userAgent: request.headers.get("user-agent") });
+      const response = await answer(path);
+      if (!overrides[path]?.gzip || response.body === null) return response;
+      const compressed = await new Response(
+        response.body.pipeThrough(new CompressionStream("gzip")),
+      ).arrayBuffer();
+      const headers = new Headers(response.headers);
+      headers.set("content-encoding", "gzip");
+      headers.set("content-length", String(compressed.byteLength));
+      return new Response(compressed, { status: response.status, headers });
+    },
+  );
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+
+  async function answer(path: string): Promise<Response> {
+    const override = overrides[path] ?? {};
+    // Held requests end when the server closes. (Not on request.signal: reading it makes
+    // Deno 2 warn about its legacy abort-on-success behaviour.)
+    if (override.hang) {
+      await waitUntil(closing.signal, Infinity);
+      return new Response("gone", { status: 503 });
+    }
+    if (override.delayMs !== undefined) await waitUntil(closing.signal, override.delayMs);
+    if (override.status !== undefined) {
+      return new Response(`status ${override.status}`, { status: override.status });
+    }
+    if (override.body !== undefined) {
+      return new Response(override.body, { headers: { "content-type": "application/json" } });
+    }
+    if (override.hugeBytes !== undefined) return huge(path, override);
+
+    let document: unknown;
+    if (override.json !== undefined) document = override.json;
+    else {
+      const file = await findFile(path);
+      if (file === undefined) return new Response("not found", { status: 404 });
+      if (!path.endsWith("/gbfs.json")) {
+        return new Response(await Deno.readFile(file), { headers: contentType(path) });
+      }
+      document = JSON.parse(await Deno.readTextFile(file));
+    }
+    if (path.endsWith("/gbfs.json")) document = rewriteDiscovery(document, path);
+    return Response.json(document);
+  }
+
+  function huge(path: string, override: FeedOverride): Response {
+    const total = override.hugeBytes ?? 0;
+    streamed.set(path, 0);
+    const filler = new Uint8Array(FILLER_CHUNK).fill(0x20);
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const sent = streamed.get(path) ?? 0;
+        const size = Math.min(FILLER_CHUNK, total - sent);
+        if (size <= 0) return controller.close();
+        streamed.set(path, sent + size);
+        controller.enqueue(filler.slice(0, size));
+      },
+    });
+    const headers: Record<string, string> = { "content-type": "application/octet-stream" };
+    if (override.contentLength) headers["content-length"] = String(total);
+    return new Response(body, { headers });
+  }
+
+  async function findFile(path: string): Promise<URL | undefined> {
+    if (path.split("/").includes("..")) return undefined;
+    for (const root of roots) {
+      const file = new URL(path, root);
+      try {
+        if ((await Deno.stat(file)).isFile) return file;
+      } catch {
+        // not in this root
+      }
+    }
+    return undefined;
+  }
+
+  /** Points every listed feed at this server, by feed name: `/<set>/<name>.json`. */
+  function rewriteDiscovery(document: unknown, path: string): unknown {
+    const set = path.slice(0, path.lastIndexOf("/"));
+    const rewrite = (feeds: unknown) => {
+      if (!Array.isArray(feeds)) return;
+      for (const feed of feeds) {
+        if (typeof feed !== "object" || feed === null || !("name" in feed && "url" in feed)) {
+          continue;
+        }
+        // Relative URLs, URLs already here and broken URLs are the test's own choice.
+        const url = String(feed.url);
+        if (URL.canParse(url) && new URL(url).origin !== origin) {
+          (feed as { url: unknown }).url = `${origin}/${set}/${String(feed.name)}.json`;
+        }
+      }
+    };
+    const data = (document as { data?: unknown } | null)?.data;
+    if (typeof data !== "object" || data === null) return document;
+    if ("feeds" in data) rewrite(data.feeds);
+    else {
+      for (const language of Object.values(data)) {
+        rewrite((language as { feeds?: unknown } | null)?.feeds);
+      }
+    }
+    return document;
+  }
+
+  const close = async () => {
+    closing.abort();
+    await server.shutdown();
+  };
+
+  return {
+    origin,
+    requests,
+    overrides,
+    url: (set, file = "gbfs.json") => `${origin}/${set}/${file}`,
+    bytesStreamed: (path) => streamed.get(path) ?? 0,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function contentType(path: string): HeadersInit {
+  return { "content-type": path.endsWith(".xml") ? "application/xml" : "application/json" };
+}
+
+/** Resolves after `ms` (never for Infinity) or on abort, and then lets go of the timer. */
+function waitUntil(signal: AbortSignal, ms: number): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { fetchJson } from "../../src/scrape/mod.ts";
+import { rejectsFeed, testContext as context } from "./_assertions.ts";
+import { startFeedServer } from "./_feed_server.ts";
+import { fixtureJson } from "./_fixtures.ts";
+
+const SET = "gbfs-v2.3-divvy-chicago";
+
+Deno.test("fetchJson() returns the parsed document and sends the User-Agent", async () => {
+  await using server = startFeedServer();
+  const url = server.url(SET, "station_status.json");
+  const document = await fetchJson(url, context());
+  assert.deepEqual(document, await fixtureJson(SET, "station_status.json"));
+  assert.equal(server.requests.at(-1)?.userAgent, "spoke/0.0.0-test");
+});
+
+Deno.test("fetchJson() reads a gzip-compressed body", async () => {
+  const path = `${SET}/station_information.json`;
+  await using server = startFeedServer({ overrides: { [path]: { gzip: true } } });
+  const document = await fetchJson(server.url(SET, "station_information.json"), context());
+  assert.deepEqual(document, await fixtureJson(SET, "station_information.json"));
+});
+
+Deno.test("fetchJson() applies the cap to the decompressed bytes (a gzip bomb is refused)", async () => {
+  const path = `${SET}/bomb.json`;
+  // 8 MiB of spaces gzip to a few KiB: the compressed Content-Length is far under the cap.
+  await using server = startFeedServer({
+    overrides: { [path]: { hugeBytes: 8 * 1024 * 1024, gzip: true } },
+  });
+  const url = server.url(SET, "bomb.json");
+  await rejectsFeed(
+    fetchJson(url, context({ maxBytes: 1024 * 1024 })),
+    url,
+    "response over 1048576 bytes",
+  );
+});
+
+Deno.test("fetchJson() reads a body streamed in many chunks (no Content-Length)", async () => {
+  const size = 300 * 1024;
+  await using server = startFeedServer({
+    overrides: { "x/spaces.json": { hugeBytes: size } },
+  });
+  // 300 KiB of spaces is not JSON: what matters is that all of it was read and counted.
+  await rejectsFeed(
+    fetchJson(server.url("x", "spaces.json"), context()),
+    server.url("x", "spaces.json"),
+    /^invalid JSON: /,
+  );
+  assert.equal(server.bytesStreamed("x/spaces.json"), size);
+});
+
+Deno.test("fetchJson() fails with HTTP 500 on a server error", async () => {
+  await using server = startFeedServer({
+    overrides: { [`${SET}/station_status.json`]: { status: 500 } },
+  });
+  const url = server.url(SET, "station_status.json");
+  await rejectsFeed(fetchJson(url, context()), url, /^HTTP 500$/);
+});
+
+Deno.test("fetchJson() fails with HTTP 404 on a missing document", async () => {
+  await using server = startFeedServer();
+  const url = server.url(SET, "no_such_feed.json");
+  await rejectsFeed(fetchJson(url, context()), url, /^HTTP 404$/);
+});
+
+Deno.test("fetchJson() fails with 'timed out' when the server hangs past the signal's timeout", async () => {
+  await using server = startFeedServer({ overrides: { [`${SET}/gbfs.json`]: { hang: true } } });
+  const url = server.url(SET);
+  await rejectsFeed(
+    fetchJson(url, context({ signal: AbortSignal.timeout(100) })),
+    url,
+    /^timed out$/,
+  );
+});
+
+Deno.test("fetchJson() fails with 'aborted' when the caller aborts", async () => {
+  await using server = startFeedServer({ overrides: { [`${SET}/gbfs.json`]: { hang: true } } });
+  const url = server.url(SET);
+  const controller = new AbortController();
+  const pending = fetchJson(url, context({ signal: controller.signal }));
+  // Abort once the server holds the request, so the abort cancels a request in flight.
+  while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  controller.abort();
+  await rejectsFeed(pending, url, /^aborted$/);
+});
+
+Deno.test("fetchJson() fails with 'invalid JSON' on garbage", async () => {
+  await using server = startFeedServer({
+    overrides: { [`${SET}/gbfs.json`]: { body: "<html>oops</html>" } },
+  });
+  const url = server.url(SET);
+  await rejectsFeed(fetchJson(url, context()), url, /^invalid JSON: /);
+});
+
+Deno.test("fetchJson() fails with 'invalid JSON' on bytes that are not UTF-8", async () => {
+  await using server = startFeedServer({
+    overrides: { [`${SET}/gbfs.json`]: { body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) } },
+  });
+  const url = server.url(SET);
+  await rejectsFeed(fetchJson(url, context()), url, /^invalid JSON: not UTF-8/);
+});
+
+Deno.test("fetchJson() refuses a body over the cap from its Content-Length", async () => {
+  const path = `${SET}/big.json`;
+  await using server = startFeedServer({
+    overrides: { [path]: { hugeBytes: 4 * 1024 * 1024, contentLength: true } },
+  });
+  const url = server.url(SET, "big.json");
+  await rejectsFeed(fetchJson(url, context({ maxBytes: 1000 })), url, /^response over 1000 bytes$/);
+});
+
+Deno.test("fetchJson() stops reading a chunked body once it passes the cap", async () => {
+  const path = `${SET}/endless.json`;
+  const total = 256 * 1024 * 1024;
+  await using server = startFeedServer({ overrides: { [path]: { hugeBytes: total } } });
+  const url = server.url(SET, "endless.json");
+  const cap = 1024 * 1024;
+  await rejectsFeed(
+    fetchJson(url, context({ maxBytes: cap })),
+    url,
+    new RegExp(`^response over ${cap} bytes$`),
+  );
+  // The server produces filler only as it is pulled: a reader that stopped at the cap
+  // leaves most of it unproduced (whatever sits in socket buffers aside).
+  assert.ok(server.bytesStreamed(path) < total / 2, `streamed ${server.bytesStreamed(path)}`);
+});
+
+Deno.test("fetchJson() accepts a body of exactly the cap, and not one byte more", async () => {
+  await using server = startFeedServer();
+  const url = server.url(SET, "system_information.json");
+  const exact = (await Deno.readFile(
+    new URL(`../../config/demo/${SET}/system_information.json`, import.meta.url),
+  )).byteLength;
+  const document = await fetchJson(url, context({ maxBytes: exact }));
+  assert.deepEqual(document, await fixtureJson(SET, "system_information.json"));
+  await rejectsFeed(
+    fetchJson(url, context({ maxBytes: exact - 1 })),
+    url,
+    new RegExp(`^response over ${exact - 1} bytes$`),
+  );
+});
+
+Deno.test("fetchJson() fails with 'network error' when nothing listens", async () => {
+  const server = startFeedServer();
+  const url = server.url(SET);
+  await server.close();
+  await rejectsFeed(fetchJson(url, context()), url, /^network error: /);
+});
+
+Deno.test("fetchJson() refuses URLs that are not http(s) or not URLs", async () => {
+  await rejectsFeed(
+    fetchJson("file:///etc/passwd", context()),
+    "file:///etc/passwd",
+    /^unsupported URL scheme file:$/,
+  );
+  await rejectsFeed(fetchJson("not a url", context()), "not a url", /^invalid URL$/);
+});
