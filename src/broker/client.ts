@@ -16,8 +16,12 @@ import { WriteQueue } from "./write_queue.ts";
 
 const logger = getLogger(["spoke", "broker"]);
 
-/** One read buffer per connection, reused for every read. */
-const READ_BUFFER_BYTES = 64 * 1024;
+/**
+ * Each connection reads into one reused buffer. It starts small, since most clients are idle
+ * subscribers and a Pi may hold a thousand of them, and doubles whenever a read fills it.
+ */
+const READ_BUFFER_INITIAL_BYTES = 4 * 1024;
+const READ_BUFFER_MAX_BYTES = 64 * 1024;
 
 /** How long a closing connection may spend flushing its last packets (e.g. a DISCONNECT). */
 const CLOSE_FLUSH_MS = 1000;
@@ -90,7 +94,7 @@ export class Client implements ClientIdentity {
   }
 
   /**
-   * Runs the connection until it ends: reads into one reused buffer and feeds the decoder, whose
+   * Runs the connection until it ends: reads into a reused buffer and feeds the decoder, whose
    * packets go through the dispatcher synchronously, in order.
    */
   async run(): Promise<void> {
@@ -99,7 +103,7 @@ export class Client implements ClientIdentity {
       this.#timer = undefined;
       this.#close("no CONNECT within the connect timeout", { flush: false, publishWill: false });
     }, this.core.options.connectTimeoutMs);
-    const buffer = new Uint8Array(READ_BUFFER_BYTES);
+    let buffer = new Uint8Array(READ_BUFFER_INITIAL_BYTES);
     try {
       while (this.#isOpen()) {
         const count = await this.#transport.read(buffer);
@@ -114,6 +118,9 @@ export class Client implements ClientIdentity {
           this.#decoder.push(buffer.slice(0, count));
         } catch (error) {
           this.#decodeFailed(error);
+        }
+        if (count === buffer.byteLength && buffer.byteLength < READ_BUFFER_MAX_BYTES) {
+          buffer = new Uint8Array(buffer.byteLength * 2);
         }
       }
     } catch (error) {
@@ -188,7 +195,8 @@ export class Client implements ClientIdentity {
 
   /** The client sent DISCONNECT: close; the will goes only with reason 0x04 [MQTT-3.14.4-3]. */
   endByClient(publishWill: boolean): void {
-    this.#close("DISCONNECT from the client", { flush: false, publishWill });
+    // Answers to packets that came in the same read as the DISCONNECT are still sent.
+    this.#close("DISCONNECT from the client", { flush: true, publishWill });
   }
 
   /**

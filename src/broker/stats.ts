@@ -1,4 +1,15 @@
-/** Counters of a broker; a snapshot of them plus live sizes. */
+/**
+ * Counters of a broker; a snapshot of them plus live sizes.
+ *
+ * @example
+ * ```ts
+ * import { Broker, type BrokerStats } from "./mod.ts";
+ *
+ * const broker = new Broker({ port: 0 });
+ * const stats: BrokerStats = broker.stats();
+ * console.log(stats.clientsConnected, stats.protocolErrors); // 0 0
+ * ```
+ */
 export interface BrokerStats {
   /** Clients past CONNACK right now. */
   clientsConnected: number;

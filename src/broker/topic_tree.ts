@@ -16,6 +16,15 @@ function newNode<T>(): TreeNode<T> {
 /**
  * Whether `topic` matches `filter` (spec §4.7). `+` matches one level, `#` the parent level and
  * any number below; wildcards at the first level never match a topic starting with `$`.
+ *
+ * @example
+ * ```ts
+ * import { topicMatches } from "./mod.ts";
+ *
+ * topicMatches("network/+/+/update", "network/gbfs/citi-bike-nyc/update"); // true
+ * topicMatches("sport/#", "sport"); // true
+ * topicMatches("#", "$SYS/broker/uptime"); // false
+ * ```
  */
 export function topicMatches(filter: string, topic: string): boolean {
   const filterLevels = filter.split("/");

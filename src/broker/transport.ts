@@ -1,6 +1,23 @@
 /**
  * The byte stream a client connection runs over. `Deno.Conn` (TCP, TLS) satisfies it as is, and a
  * WebSocket listener can hand over an adapter, so the broker never depends on where bytes come from.
+ *
+ * @example Serve connections accepted by a listener of your own
+ * ```ts
+ * import { Broker, type Transport } from "./mod.ts";
+ *
+ * const broker = new Broker();
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const serve = async () => {
+ *   for await (const conn of listener) {
+ *     const transport: Transport = conn;
+ *     void broker.handleConnection(transport);
+ *   }
+ * };
+ * void serve;
+ * listener.close();
+ * await broker.close();
+ * ```
  */
 export interface Transport {
   /** Reads into `buffer`; resolves with the number of bytes read, or `null` at end of stream. */

@@ -17,8 +17,8 @@ const DEMO_INTERVAL_S = 10;
 export function demoNetworks(discoveryUrls: Record<string, string>): NetworkSpec[] {
   return recordedFeedSets.map((set) => ({
     class: "gbfs",
-    tag: `demo-${set.name.replace(/^gbfs-/, "").replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`,
-    name: `Demo: ${set.name}`,
+    tag: set.tag,
+    name: set.title,
     url: discoveryUrls[set.name]!,
   }));
 }

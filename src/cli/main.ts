@@ -1,6 +1,7 @@
 import { ConfigError } from "../config/mod.ts";
 import { VERSION } from "../version.ts";
 import { UsageError } from "./args.ts";
+import { brokerCommand } from "./broker.ts";
 import { configCheckCommand } from "./config_check.ts";
 import { demoCommand } from "./demo.ts";
 import { networksCommand } from "./networks.ts";
@@ -11,6 +12,7 @@ import { USAGE } from "./usage.ts";
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
+  broker: brokerCommand,
   demo: demoCommand,
   sub: subCommand,
   networks: networksCommand,

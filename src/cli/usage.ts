@@ -5,6 +5,7 @@ Usage: spoke <command> [options]
 
 Commands:
   run                  scrape the catalog on schedule and publish every network (the main job)
+  broker               the MQTT broker alone, like mosquitto (-p PORT, --host ADDR, -c FILE)
   demo                 the whole pipeline on recorded feeds served from inside the binary
   sub                  print one line per network update from a broker
   networks             list the networks the config would run

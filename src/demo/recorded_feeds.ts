@@ -35,6 +35,10 @@ import v30VehicleTypes from "../../config/demo/gbfs-v3.0-schema-testfixtures/veh
 export interface RecordedFeedSet {
   /** Folder-like name used in the served URLs. */
   name: string;
+  /** The network tag the demo publishes it under. */
+  tag: string;
+  /** What a person sees as the network's name. */
+  title: string;
   version: "2" | "3";
   files: Record<string, unknown>;
 }
@@ -43,6 +47,8 @@ export interface RecordedFeedSet {
 export const recordedFeedSets: readonly RecordedFeedSet[] = [
   {
     name: "gbfs-v2.3-divvy-chicago",
+    tag: "demo-divvy-chicago",
+    title: "Divvy, Chicago (recorded 2025-01-29, GBFS 2.3)",
     version: "2",
     files: {
       gbfs: divvyGbfs,
@@ -54,6 +60,8 @@ export const recordedFeedSets: readonly RecordedFeedSet[] = [
   },
   {
     name: "gbfs-v3.0-schema-testfixtures",
+    tag: "demo-gbfs-v3",
+    title: "MobilityData's GBFS 3.0 example system",
     version: "3",
     files: {
       gbfs: v30Gbfs,

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import type { Transport } from "../../src/broker/mod.ts";
+import { WriteQueue } from "../../src/broker/write_queue.ts";
+
+/** A transport that accepts at most `maxPerWrite` bytes per call and records what it got. */
+class SlowTransport implements Transport {
+  readonly writes: Uint8Array[] = [];
+  readonly maxPerWrite: number;
+  failWith: Error | undefined;
+
+  constructor(maxPerWrite: number) {
+    this.maxPerWrite = maxPerWrite;
+  }
+
+  read(): Promise<number | null> {
+    return Promise.resolve(null);
+  }
+
+  async write(bytes: Uint8Array): Promise<number> {
+    await Promise.resolve();
+    if (this.failWith !== undefined) throw this.failWith;
+    const taken = bytes.slice(0, this.maxPerWrite);
+    this.writes.push(taken);
+    return taken.byteLength;
+  }
+
+  close(): void {}
+
+  get written(): number[] {
+    return this.writes.flatMap((chunk) => [...chunk]);
+  }
+}
+
+const noEvents = { onWritten: () => {}, onError: () => {} };
+
+Deno.test("WriteQueue writes everything in order across partial writes", async () => {
+  const transport = new SlowTransport(3);
+  let reported = 0;
+  const queue = new WriteQueue(transport, {
+    onWritten: (count) => reported += count,
+    onError: () => assert.fail("no error expected"),
+  });
+  const chunks = [[1, 2, 3, 4, 5], [6], [7, 8, 9, 10, 11, 12, 13]];
+  for (const chunk of chunks) queue.push(new Uint8Array(chunk));
+  const total = chunks.flat().length;
+  assert.equal(queue.queuedBytes, total);
+  await queue.drained();
+  assert.deepEqual(transport.written, chunks.flat());
+  assert.equal(queue.queuedBytes, 0);
+  assert.equal(reported, total);
+  // Every write call was limited to maxPerWrite bytes, so partial writes really happened.
+  assert.ok(transport.writes.every((chunk) => chunk.byteLength <= transport.maxPerWrite));
+});
+
+Deno.test("WriteQueue coalesces small packets queued together into one write", async () => {
+  const transport = new SlowTransport(Number.MAX_SAFE_INTEGER);
+  const queue = new WriteQueue(transport, noEvents);
+  const packets = Array.from({ length: 50 }, (_, i) => new Uint8Array([i, i]));
+  for (const packet of packets) queue.push(packet);
+  await queue.drained();
+  assert.equal(transport.writes.length, 1);
+  assert.deepEqual(transport.written, packets.flatMap((packet) => [...packet]));
+});
+
+Deno.test("WriteQueue reports a failing transport once and refuses more bytes", async () => {
+  const transport = new SlowTransport(10);
+  transport.failWith = new Error("broken pipe");
+  const errors: unknown[] = [];
+  const queue = new WriteQueue(transport, { onWritten: () => {}, onError: (e) => errors.push(e) });
+  queue.push(new Uint8Array([1]));
+  queue.push(new Uint8Array([2]));
+  await queue.drained();
+  assert.equal(errors.length, 1);
+  assert.equal((errors[0] as Error).message, "broken pipe");
+  assert.equal(queue.closed, true);
+  assert.equal(queue.push(new Uint8Array([3])), false);
+  assert.equal(queue.queuedBytes, 0);
+});
+
+Deno.test("WriteQueue.close() drops queued bytes and wakes drained() waiters", async () => {
+  const transport = new SlowTransport(1);
+  const queue = new WriteQueue(transport, noEvents);
+  queue.push(new Uint8Array(100));
+  const drained = queue.drained();
+  queue.close();
+  await drained;
+  assert.equal(queue.queuedBytes, 0);
+  assert.ok(transport.written.length < 100);
+});
