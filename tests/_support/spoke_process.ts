@@ -21,18 +21,16 @@ export async function startSpoke(configToml: string): Promise<SpokeProcess> {
   const dir = await Deno.makeTempDir({ prefix: "spoke-e2e-" });
   const file = `${dir}/spoke.toml`;
   await Deno.writeTextFile(file, configToml);
+  return await startSpokeCommand(["run", "--config", file], dir);
+}
+
+/**
+ * Starts any long-running spoke command (`run`, `demo`) that logs its
+ * listeners; `dir` is removed when it stops.
+ */
+export async function startSpokeCommand(args: string[], dir?: string): Promise<SpokeProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-env",
-      "--allow-sys",
-      MOD,
-      "run",
-      "--config",
-      file,
-    ],
+    args: ["run", "--allow-net", "--allow-read", "--allow-env", "--allow-sys", MOD, ...args],
     stdout: "null",
     stderr: "piped",
     env: { NO_COLOR: "1" },
@@ -89,7 +87,7 @@ export async function startSpoke(configToml: string): Promise<SpokeProcess> {
       }
       const { code } = await child.status;
       await reading;
-      await Deno.remove(dir, { recursive: true });
+      if (dir) await Deno.remove(dir, { recursive: true });
       return code;
     })();
     return stopped;
