@@ -4,15 +4,25 @@
  * with the HTTP side reading the store.
  */
 import { getLogger } from "@logtape/logtape";
-import { createApi } from "./api/mod.ts";
-import { Broker } from "./broker/mod.ts";
-import { networkKey, resolveCatalog } from "./catalog/mod.ts";
+import { createApi, type PauseTarget, type ServiceStats } from "./api/mod.ts";
+import { Broker, brokerOptionsFromSettings } from "./broker/mod.ts";
+import { inShard, networkKey, parseShard, resolveCatalog } from "./catalog/mod.ts";
 import { type Config, ConfigError, type EffectivePlan, planFor } from "./config/mod.ts";
-import { Publisher } from "./publish/mod.ts";
-import { Semaphore, TaskQueue } from "./queue/mod.ts";
+import { ExternalBroker, Publisher } from "./publish/mod.ts";
+import { MetricsRegistry } from "./metrics/mod.ts";
+import { CircuitBreaker, type PushResult, Semaphore, TaskQueue } from "./queue/mod.ts";
 import { Scheduler } from "./schedule/mod.ts";
-import { type NetworkSpec, type Scraper, scraperClasses, scraperFor } from "./scrape/mod.ts";
-import { LatestStore } from "./store/mod.ts";
+import {
+  expandHeaders,
+  FeedCache,
+  HostLimiter,
+  type NetworkSpec,
+  NotModified,
+  type Scraper,
+  scraperClasses,
+  scraperFor,
+} from "./scrape/mod.ts";
+import { LatestStore, SqliteStore, StoreError } from "./store/mod.ts";
 import { VERSION } from "./version.ts";
 
 const log = getLogger(["spoke", "app"]);
@@ -33,55 +43,98 @@ interface Job {
 
 /** A running Spoke: broker, HTTP server, scheduler and queues. */
 export class Spoke {
-  readonly config: Config;
+  #config: Config;
   readonly store = new LatestStore();
   readonly broker?: Broker;
+  /** The external broker of `[publish] broker`, when set. */
+  readonly external?: ExternalBroker;
   readonly queues = new Map<string, TaskQueue>();
   readonly jobs = new Map<string, Job>();
+  /** Every count, gauge and histogram of the engine, for `/metrics`. */
+  readonly metrics = new MetricsRegistry();
+  /** One breaker per network: a dead feed backs off up to an hour and costs nothing. */
+  readonly breaker: CircuitBreaker;
+  /** The networks given at start instead of the catalog (the demo's); reload keeps them. */
+  #fixedNetworks?: NetworkSpec[];
+  /** Semaphores live across reloads so permits held by running scrapes stay counted. */
+  #globalSemaphore?: Semaphore;
+  #classSemaphores = new Map<string, Semaphore>();
+  #networkSemaphores = new Map<string, Semaphore>();
+  #skippedTotal;
   #scheduler: Scheduler;
   #publisher: Publisher;
   #http?: Deno.HttpServer<Deno.NetAddr>;
+  /** Aborted at stop: ends the live page streams, which would otherwise hold the server open. */
+  #closing = new AbortController();
   #startedAt = Date.now();
   #skipped = 0;
+  /** Last states and station-count history on disk, when `[store] sqlite` is set. */
+  #sqlite?: SqliteStore;
 
   private constructor(config: Config, networks: NetworkSpec[]) {
-    this.config = config;
+    this.#config = config;
+    this.#skippedTotal = this.metrics.counter(
+      "spoke_schedule_skipped_total",
+      "Due runs not queued, by reason: duplicate (still queued or running), recent, open (breaker), full, closed.",
+    );
+    this.breaker = new CircuitBreaker({
+      onChange: (state) =>
+        state.state === "open"
+          ? log.warn("{key}: circuit open after {failures} failures, stale until {until}", {
+            key: state.key,
+            failures: state.consecutiveFailures,
+            until: new Date(state.openUntil ?? 0).toISOString(),
+          })
+          : log.info("{key}: circuit closed, scraping again", { key: state.key }),
+    });
+    this.metrics.gauge(
+      "spoke_breaker_open",
+      "Networks whose circuit breaker tripped: 1 while open (stale), 0 while half-open.",
+      () =>
+        this.breaker.states().filter((state) => state.state !== "closed").map((state) => ({
+          labels: { network: state.key },
+          value: state.state === "open" ? 1 : 0,
+        })),
+    );
     if (config.mqtt.enabled) {
-      this.broker = new Broker({
-        hostname: config.mqtt.host,
-        port: config.mqtt.port,
-        maxPacketSize: config.mqtt.max_packet_size,
+      this.broker = new Broker(brokerOptionsFromSettings(config.mqtt, VERSION));
+    }
+    if (config.publish.broker !== "") {
+      this.external = new ExternalBroker({
+        url: config.publish.broker,
+        clientId: config.publish.client_id,
+        maxPending: config.publish.max_pending,
       });
     }
-    this.#publisher = new Publisher(this.broker ? [this.broker] : []);
-    for (const [name, workers] of Object.entries(config.queues)) {
-      this.queues.set(
-        name,
-        new TaskQueue(name, workers, {
-          onError: (task, error) =>
-            log.warn("scrape {key} failed: {message}", {
-              key: task.key,
-              message: error instanceof Error ? error.message : String(error),
-            }),
-        }),
-      );
-    }
+    this.#publisher = new Publisher(
+      [this.broker, this.external].filter((sink) => sink !== undefined),
+    );
+    this.#syncQueues(config);
     this.#plan(networks);
     this.#scheduler = new Scheduler((key) => this.#due(key));
   }
 
   /** Validates the networks against the scrapers, then starts every listener and job. */
   static async start(config: Config, options: SpokeOptions = {}): Promise<Spoke> {
-    const networks = options.networks ?? resolveCatalog({
-      builtin: config.catalog.builtin,
-      include: config.catalog.include,
-      exclude: config.catalog.exclude,
-      networks: config.networks,
-    });
-    const spoke = new Spoke(config, networks);
-    await spoke.#listen();
+    const spoke = new Spoke(config, networksOf(config, options.networks));
+    spoke.#fixedNetworks = options.networks;
+    spoke.#sqlite = openSqlite(config);
+    try {
+      await spoke.#listen();
+    } catch (error) {
+      spoke.#sqlite?.close();
+      throw error;
+    }
+    spoke.external?.start();
+    // Before any scrape: what was known before a restart is served and published at once.
+    await spoke.#restore();
     spoke.#schedule();
     return spoke;
+  }
+
+  /** The running config; {@link reload} replaces it. */
+  get config(): Config {
+    return this.#config;
   }
 
   /** The embedded broker's TCP address, when it runs. */
@@ -95,45 +148,134 @@ export class Spoke {
     return this.#http?.addr;
   }
 
-  /** Stops scheduling, lets running scrapes finish up to `graceMs`, then closes every listener. */
-  async stop(graceMs = 5000): Promise<void> {
+  /**
+   * Stops scheduling, lets running scrapes finish up to `graceMs` (default
+   * `[engine] shutdown_timeout`), aborts the rest, then closes every listener
+   * (MQTT clients get a server DISCONNECT) and flushes the external broker.
+   */
+  async stop(graceMs = this.#config.engine.shutdown_timeout * 1000): Promise<void> {
     this.#scheduler.stop();
     await Promise.all([...this.queues.values()].map((queue) => queue.close(graceMs)));
+    this.#closing.abort();
     await this.#http?.shutdown();
     await this.broker?.close();
+    await this.external?.close();
+    this.#sqlite?.close();
   }
 
-  /** Counters of every part, for `/stats` and logs. */
-  stats(): Record<string, unknown> {
+  /** Counters of every part, for `/stats`, `/metrics` and logs. */
+  stats(): ServiceStats {
     const states = this.store.all();
     return {
       version: VERSION,
       uptimeS: Math.round((Date.now() - this.#startedAt) / 1000),
       networks: this.jobs.size,
+      paused: this.#scheduler.pausedKeys().length,
       published: this.#publisher.published,
       scrapes: states.reduce((sum, state) => sum + state.scrapes, 0),
       failures: states.reduce((sum, state) => sum + state.failures, 0),
       skipped: this.#skipped,
       queues: [...this.queues.values()].map((queue) => queue.stats()),
       broker: this.broker?.stats(),
+      history: this.#sqlite?.stats(),
+      external: this.external?.stats(),
     };
   }
 
-  #plan(networks: NetworkSpec[]): void {
-    const classSemaphores = new Map<string, Semaphore>();
-    const planned = networks.map((spec) => ({
-      spec,
-      plan: planFor(this.config, spec.class, spec.tag),
-    }));
-    // One semaphore per class; when rules disagree the strictest limit wins.
-    const classLimits = new Map<string, number>();
-    for (const { spec, plan } of planned) {
-      const limit = classLimits.get(spec.class);
-      classLimits.set(spec.class, Math.min(limit ?? Infinity, plan.concurrency.system));
+  /**
+   * Stops the schedules of the networks a target names (all, a class, one
+   * network by key or tag); scrapes already queued or running finish. Returns
+   * the matching keys.
+   */
+  pause(target: PauseTarget = {}): string[] {
+    const keys = new Set(this.#matching(target));
+    const paused = this.#scheduler.pause((key) => keys.has(key));
+    if (paused.length > 0) log.info("paused {count} networks", { count: paused.length });
+    return [...keys];
+  }
+
+  /** Starts the schedules of paused networks a target names again; returns the matching keys. */
+  resume(target: PauseTarget = {}): string[] {
+    const keys = new Set(this.#matching(target));
+    const resumed = this.#scheduler.resume((key) => keys.has(key));
+    if (resumed.length > 0) log.info("resumed {count} networks", { count: resumed.length });
+    return [...keys];
+  }
+
+  /** Keys whose schedule is paused. */
+  paused(): string[] {
+    return this.#scheduler.pausedKeys().sort();
+  }
+
+  #matching(target: PauseTarget): string[] {
+    return [...this.jobs].filter(([key, job]) => {
+      if (target.network !== undefined) {
+        return key === target.network || job.spec.tag === target.network;
+      }
+      return target.class === undefined || job.spec.class === target.class;
+    }).map(([key]) => key);
+  }
+
+  /**
+   * Applies a new config without a restart. Everything is checked first, so
+   * a config that cannot run (an unknown class) throws a {@link ConfigError}
+   * and changes nothing. Then jobs of removed networks stop (a running
+   * scrape finishes), new ones start, changed ones reschedule, and queue
+   * workers and concurrency limits take their new values. Listeners, the
+   * store and the external broker keep their settings until a restart.
+   */
+  reload(config: Config): { added: string[]; removed: string[]; changed: string[] } {
+    const networks = networksOf(config, this.#fixedNetworks);
+    const planned = this.#checkPlan(config, networks);
+    for (const section of ["mqtt", "http", "store", "publish"] as const) {
+      if (JSON.stringify(config[section]) !== JSON.stringify(this.#config[section])) {
+        log.warn("reload: [{section}] changed; it takes effect at the next restart", { section });
+      }
     }
-    for (const { spec, plan } of planned) {
-      const key = networkKey(spec);
+    this.#config = config;
+    this.#syncQueues(config);
+    const next = this.#buildJobs(config, planned);
+    const added: string[] = [];
+    const removed: string[] = [];
+    const changed: string[] = [];
+    for (const [key, job] of this.jobs) {
+      if (next.has(key)) continue;
+      this.#scheduler.remove(key);
+      job.queue.remove(key);
+      this.breaker.forget(key);
+      this.#networkSemaphores.delete(key);
+      this.jobs.delete(key);
+      removed.push(key);
+    }
+    for (const [key, job] of next) {
+      const old = this.jobs.get(key);
+      this.jobs.set(key, job);
+      if (old && sameSchedule(old, job)) continue;
+      if (old) changed.push(key);
+      else added.push(key);
+      this.#scheduleJob(key, job);
+    }
+    this.#closeUnusedQueues(config);
+    log.info("reloaded: {added} added, {removed} removed, {changed} rescheduled", {
+      added: added.length,
+      removed: removed.length,
+      changed: changed.length,
+    });
+    return { added, removed, changed };
+  }
+
+  #plan(networks: NetworkSpec[]): void {
+    const planned = this.#checkPlan(this.#config, networks);
+    for (const [key, job] of this.#buildJobs(this.#config, planned)) this.jobs.set(key, job);
+  }
+
+  /** The plan of every enabled network, or the ConfigError of the first that cannot run. */
+  #checkPlan(config: Config, networks: NetworkSpec[]): Array<Omit<Job, "queue" | "semaphores">> {
+    const planned: Array<Omit<Job, "queue" | "semaphores">> = [];
+    for (const spec of networks) {
+      const plan = planFor(config, spec.class, spec.tag);
       if (!plan.enabled) continue;
+      const key = networkKey(spec);
       const scraper = scraperFor(spec.class);
       if (!scraper) {
         throw new ConfigError(
@@ -142,24 +284,91 @@ export class Spoke {
           { path: "class", value: spec.class },
         );
       }
-      const queue = this.queues.get(plan.queue);
-      if (!queue) {
+      if (!Object.hasOwn(config.queues, plan.queue)) {
         throw new ConfigError(`network ${key}`, `unknown queue "${plan.queue}"`, {
           path: "queue",
           value: plan.queue,
         });
       }
-      let classSemaphore = classSemaphores.get(spec.class);
-      if (!classSemaphore) {
-        classSemaphore = new Semaphore(`class ${spec.class}`, classLimits.get(spec.class)!);
-        classSemaphores.set(spec.class, classSemaphore);
+      planned.push({ spec, plan, scraper });
+    }
+    return planned;
+  }
+
+  /** Jobs with their queue and semaphores; semaphores are reused (and resized) by name. */
+  #buildJobs(config: Config, planned: Array<Omit<Job, "queue" | "semaphores">>): Map<string, Job> {
+    // One semaphore per class; when rules disagree the strictest limit wins.
+    const classLimits = new Map<string, number>();
+    for (const { spec, plan } of planned) {
+      const limit = classLimits.get(spec.class);
+      classLimits.set(spec.class, Math.min(limit ?? Infinity, plan.concurrency.system));
+    }
+    for (const [cls, limit] of classLimits) {
+      const semaphore = this.#classSemaphores.get(cls);
+      if (semaphore) semaphore.resize(limit);
+      else this.#classSemaphores.set(cls, new Semaphore(`class ${cls}`, limit));
+    }
+    const maxRunning = config.engine.max_running;
+    if (maxRunning === 0) this.#globalSemaphore = undefined;
+    else if (this.#globalSemaphore) this.#globalSemaphore.resize(maxRunning);
+    else this.#globalSemaphore = new Semaphore("global", maxRunning);
+    const jobs = new Map<string, Job>();
+    for (const { spec, plan, scraper } of planned) {
+      const key = networkKey(spec);
+      let network = this.#networkSemaphores.get(key);
+      if (network) network.resize(plan.concurrency.network);
+      else {
+        network = new Semaphore(`network ${key}`, plan.concurrency.network);
+        this.#networkSemaphores.set(key, network);
       }
-      // Acquired in a fixed order (class, then network) by every task.
-      const semaphores = [
-        classSemaphore,
-        new Semaphore(`network ${key}`, plan.concurrency.network),
-      ];
-      this.jobs.set(key, { spec, plan, scraper, queue, semaphores });
+      // Global, class, network: one fixed order for every task (taken all at once anyway).
+      const semaphores = [this.#globalSemaphore, this.#classSemaphores.get(spec.class)!, network]
+        .filter((semaphore) => semaphore !== undefined);
+      jobs.set(key, { spec, plan, scraper, queue: this.queues.get(plan.queue)!, semaphores });
+    }
+    return jobs;
+  }
+
+  /** Creates the queues of `[queues]` that do not exist yet and resizes the others. */
+  #syncQueues(config: Config): void {
+    const { queue_max_size: maxSize, overflow } = config.engine;
+    for (const [name, workers] of Object.entries(config.queues)) {
+      const existing = this.queues.get(name);
+      if (existing && !existing.closed) {
+        existing.resize(workers);
+        continue;
+      }
+      this.queues.set(
+        name,
+        new TaskQueue(name, workers, {
+          maxSize: maxSize === 0 ? Infinity : maxSize,
+          overflow,
+          breaker: this.breaker,
+          metrics: this.metrics,
+          onError: (task, error, info) =>
+            log.warn("scrape {key} failed (attempt {attempt}){retry}: {message}", {
+              key: task.key,
+              attempt: info.attempt + 1,
+              retry: info.retryInMs === undefined
+                ? ""
+                : `, retrying in ${(info.retryInMs / 1000).toFixed(1)} s`,
+              message: error instanceof Error ? error.message : String(error),
+            }),
+          onDrop: (task) =>
+            log.warn("queue {queue} full: dropped {key}", { queue: name, key: task.key }),
+        }),
+      );
+    }
+  }
+
+  /** Queues a reload removed: they take no more tasks and finish what they run. */
+  #closeUnusedQueues(config: Config): void {
+    for (const [name, queue] of this.queues) {
+      if (Object.hasOwn(config.queues, name)) continue;
+      this.queues.delete(name);
+      queue.close(config.engine.shutdown_timeout * 1000).catch((error) =>
+        log.error("closing queue {name}: {error}", { name, error })
+      );
     }
   }
 
@@ -171,15 +380,37 @@ export class Spoke {
     if (this.config.http.enabled) {
       const api = createApi({
         networks: () => this.store.all(),
+        byTag: (tag) => this.store.byTag(tag),
+        watch: (listener) => this.store.watch(listener),
+        closing: this.#closing.signal,
+        mqttWebSocket: this.broker
+          ? (request) => this.broker!.upgradeWebSocket(request)
+          : undefined,
+        history: this.#sqlite ? (query) => this.#sqlite!.history(query) : undefined,
         problems: () => this.#problems(),
         stats: () => this.stats(),
+        metricsText: () => this.metrics.render(),
+        admin: {
+          token: this.config.http.admin_token,
+          pause: (target) => this.pause(target),
+          resume: (target) => this.resume(target),
+          paused: () => this.paused(),
+          config: () => this.config,
+        },
       });
       const listening = Promise.withResolvers<void>();
       this.#http = Deno.serve({
         hostname: this.config.http.host,
         port: this.config.http.port,
         onListen: () => listening.resolve(),
-      }, api.fetch);
+      }, (request, info) => {
+        // MQTT over WebSocket at /mqtt goes straight to the broker, past the Hono app.
+        const broker = this.broker;
+        if (broker !== undefined && new URL(request.url).pathname === "/mqtt") {
+          return broker.upgradeWebSocket(request);
+        }
+        return api.fetch(request, info);
+      });
       await listening.promise;
       const addr = this.#http.addr;
       log.info("http listening on {hostname}:{port}", { hostname: addr.hostname, port: addr.port });
@@ -187,50 +418,107 @@ export class Spoke {
   }
 
   #schedule(): void {
-    for (const [key, job] of this.jobs) {
-      const { plan } = job;
-      this.#scheduler.add(key, {
-        interval: plan.interval,
-        cron: plan.cron,
-        timezone: plan.timezone,
-        jitter: plan.jitter,
-        runAtStart: plan.runAtStart,
-      });
-    }
+    for (const [key, job] of this.jobs) this.#scheduleJob(key, job);
     log.info("scheduled {count} networks", { count: this.jobs.size });
+  }
+
+  #scheduleJob(key: string, job: Job): void {
+    const { plan } = job;
+    this.#scheduler.add(key, {
+      interval: plan.interval,
+      cron: plan.cron,
+      timezone: plan.timezone,
+      jitter: plan.jitter,
+      runAtStart: plan.runAtStart,
+    });
   }
 
   #due(key: string): void {
     const job = this.jobs.get(key);
     if (!job) return;
-    const result = job.queue.push({
+    const { plan } = job;
+    const result: PushResult = job.queue.push({
       key,
-      priority: job.plan.priority,
+      priority: plan.priority,
       semaphores: job.semaphores,
-      timeoutMs: job.plan.timeout * 1000,
+      timeoutMs: plan.timeout * 1000,
+      retries: plan.retries,
+      backoffMs: plan.backoff * 1000,
+      backoffMaxMs: plan.backoffMax * 1000,
+      preventRequeueMs: plan.preventRequeue * 1000,
+      breaker: {
+        failures: plan.breaker.failures,
+        backoffMs: plan.breaker.backoff * 1000,
+        maxMs: plan.breaker.max * 1000,
+      },
       run: (signal) => this.#scrape(job, signal),
     });
+    if (result === "queued") return;
+    this.#skippedTotal.labels({ reason: result }).inc();
     // A run due while the last one is still queued or running is skipped: no pile-up.
     if (result === "duplicate") {
       this.#skipped++;
       log.debug("skipped {key}: the previous run is still queued or running", { key });
-    }
+    } else log.debug("skipped {key}: {reason}", { key, reason: result });
+  }
+
+  #feedCache?: FeedCache;
+  #hostLimiter?: HostLimiter;
+
+  /**
+   * What every scrape shares: the documents (conditional GET, ttl, one request
+   * per URL) and the per-host limit. Made on first use from `[scrape]`; a
+   * reload keeps them (and what they remember).
+   */
+  #fetchShared(): { cache: FeedCache; hosts: HostLimiter } {
+    const scrape = this.config.scrape;
+    this.#feedCache ??= new FeedCache({
+      maxBytes: scrape.cache_bytes,
+      maxTtlS: scrape.max_ttl,
+      discoveryTtlS: scrape.discovery_ttl,
+    });
+    this.#hostLimiter ??= new HostLimiter(scrape.max_per_host);
+    return { cache: this.#feedCache, hosts: this.#hostLimiter };
   }
 
   async #scrape(job: Job, signal: AbortSignal): Promise<void> {
     const { spec, plan } = job;
     let network;
+    const startedAt = performance.now();
     try {
       network = await job.scraper(spec, {
         signal,
         maxBytes: this.config.scrape.max_bytes,
         userAgent: this.config.scrape.user_agent || `spoke/${VERSION}`,
+        // Expanded per task so a rotated key is picked up; a missing variable fails the task.
+        ...(plan.headers === undefined ? {} : { headers: expandHeaders(plan.headers) }),
+        ...this.#fetchShared(),
       });
     } catch (error) {
-      this.store.fail(spec.class, spec.tag, error instanceof Error ? error.message : String(error));
-      throw error;
+      // Nothing changed since the last publish (304 or ttl): not a failure, nothing
+      // new to send — unless the retained copy is half-way to its expiry.
+      const kept = error instanceof NotModified ? this.store.get(spec.class, spec.tag) : undefined;
+      if (error instanceof NotModified && kept?.network !== undefined) {
+        if (Date.now() - (kept.updatedAt ?? 0) < plan.staleAfter * 500) {
+          log.debug("{key}: not modified", { key: networkKey(spec) });
+          return;
+        }
+        network = kept.network;
+      } else {
+        const message = error instanceof Error ? error.message : String(error);
+        this.store.fail(spec.class, spec.tag, message, Date.now(), performance.now() - startedAt);
+        throw error;
+      }
     }
-    this.store.put(spec.class, spec.tag, network);
+    const previous = this.store.get(spec.class, spec.tag)?.network;
+    const at = Date.now();
+    this.store.put(spec.class, spec.tag, network, at, performance.now() - startedAt);
+    try {
+      this.#sqlite?.save(spec.class, spec.tag, network, at, previous);
+    } catch (error) {
+      // A full or failing disk loses history, never the live data.
+      log.error("{message}", { message: error instanceof Error ? error.message : String(error) });
+    }
     await this.#publisher.publish(spec.class, network, { staleAfterS: plan.staleAfter });
     log.info("published {key}: {stations} stations", {
       key: networkKey(spec),
@@ -238,12 +526,99 @@ export class Spoke {
     });
   }
 
+  /** Puts back and republishes the saved last state of every network this run schedules. */
+  async #restore(): Promise<void> {
+    if (!this.#sqlite) return;
+    const now = Date.now();
+    let restored = 0;
+    for (const saved of this.#sqlite.lastStates()) {
+      const job = this.jobs.get(saved.key);
+      if (!job) continue;
+      this.store.restore(saved.class, saved.tag, saved.network, saved.updatedAt);
+      // The expiry counts from the scrape, not from the restart.
+      const ageS = Math.max(0, (now - saved.updatedAt) / 1000);
+      await this.#publisher.publish(saved.class, saved.network, {
+        staleAfterS: Math.max(1, job.plan.staleAfter - ageS),
+      });
+      restored++;
+    }
+    log.info("restored {count} networks from {file}", {
+      count: restored,
+      file: this.#sqlite.file,
+    });
+  }
+
   #problems(): string[] {
     const problems: string[] = [];
     if (this.config.mqtt.enabled && !this.broker) problems.push("broker is not running");
+    if (this.external && !this.external.connected) {
+      problems.push(`external broker ${this.external.stats().url} is not connected`);
+    }
     for (const state of this.store.all()) {
       if (state.lastError) problems.push(`${state.key}: ${state.lastError.message}`);
     }
+    for (const state of this.breaker.states()) {
+      if (state.state !== "open") continue;
+      problems.push(
+        `${state.key}: stale, circuit open after ${state.consecutiveFailures} failed runs until ${
+          new Date(state.openUntil!).toISOString()
+        }`,
+      );
+    }
     return problems;
   }
+}
+
+function openSqlite(config: Config): SqliteStore | undefined {
+  if (config.store.sqlite === "") return undefined;
+  try {
+    return new SqliteStore(config.store.sqlite, { retentionDays: config.store.retention_days });
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    throw new ConfigError("[store] sqlite", error.message, {
+      path: "store.sqlite",
+      value: config.store.sqlite,
+      cause: error,
+    });
+  }
+}
+
+/** The networks a config runs: the given ones or its catalog, in this device's shard. */
+function networksOf(config: Config, given: NetworkSpec[] | undefined): NetworkSpec[] {
+  return inThisShard(
+    config,
+    given ?? resolveCatalog({
+      builtin: config.catalog.builtin,
+      include: config.catalog.include,
+      exclude: config.catalog.exclude,
+      networks: config.networks,
+    }),
+  );
+}
+
+/** Whether a reloaded job fires as before (same network, same schedule). */
+function sameSchedule(a: Job, b: Job): boolean {
+  const when = (job: Job) =>
+    JSON.stringify([
+      job.spec,
+      job.plan.interval,
+      job.plan.cron,
+      job.plan.timezone,
+      job.plan.jitter,
+      job.plan.runAtStart,
+    ]);
+  return when(a) === when(b);
+}
+
+/** The networks of this device's `[catalog] shard` (all of them without one). */
+function inThisShard(config: Config, networks: NetworkSpec[]): NetworkSpec[] {
+  if (config.catalog.shard === "") return networks;
+  const shard = parseShard(config.catalog.shard);
+  const mine = networks.filter((spec) => inShard(networkKey(spec), shard));
+  log.info("shard {shard}: {count} of {total} networks", {
+    shard: config.catalog.shard,
+    count: mine.length,
+    total: networks.length,
+  });
+  return mine;
 }

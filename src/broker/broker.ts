@@ -8,6 +8,12 @@ import type { BrokerStats } from "./stats.ts";
 import { topicNameProblem } from "./topic_names.ts";
 import type { Transport } from "./transport.ts";
 import { ReasonCode } from "./reason_codes.ts";
+import type { QueuePolicy } from "./session.ts";
+import { SysTopics } from "./sys_topics.ts";
+import { BrokerPersistence } from "./persistence.ts";
+import { chooseMqttProtocol, WebSocketTransport } from "./websocket_transport.ts";
+import { parseAcl } from "./acl.ts";
+import { parsePasswordFile } from "./password_file.ts";
 
 const logger = getLogger(["spoke", "broker"]);
 
@@ -40,6 +46,61 @@ export interface BrokerOptions {
    * (a slow reader must not make the broker hoard memory); default 8 MiB.
    */
   maxQueuedBytes?: number;
+  /**
+   * In-flight window, both ways: the Receive Maximum announced to MQTT 5 clients (QoS 2
+   * messages awaiting PUBREL) and the most unacknowledged QoS 1/2 messages sent to one client;
+   * default 1000 (a window of 100 made a QoS 1 burst queue up and overflow behind PUBACK round trips).
+   */
+  maxInflight?: number;
+  /**
+   * High-water mark of one session's queue (messages waiting while the client is away or its
+   * window is full), in messages; default 1000.
+   */
+  maxSessionQueuedMessages?: number;
+  /** High-water mark of one session's queue in payload bytes; default 8 MiB. */
+  maxSessionQueuedBytes?: number;
+  /** What goes when a session queue is full: `"drop-oldest"` (default) or `"drop-newest"`. */
+  queuePolicy?: QueuePolicy;
+  /**
+   * Longest keep-alive granted to MQTT 5 clients, in seconds: a client asking for more (or for
+   * none) is told this as Server Keep Alive; 0 (default) accepts the client's value.
+   */
+  maxKeepAliveSeconds?: number;
+  /** Topic aliases an MQTT 5 client may set up per connection (Topic Alias Maximum); default 10. */
+  topicAliasMaximum?: number;
+  /** Seconds between `$SYS/broker/...` updates once listening; 0 turns them off; default 10. */
+  sysIntervalSeconds?: number;
+  /**
+   * A TLS listener beside the TCP one (MQTT over TLS, usually port 8883): certificate chain and
+   * private key in PEM; `port` 0 picks a free one (see {@linkcode Broker.tlsPort}). Default: none.
+   */
+  tls?: { port: number; cert: string; key: string };
+  /**
+   * SQLite file (node:sqlite, WAL) keeping retained messages and persistent sessions across
+   * restarts and crashes; loaded by the constructor, saved in batches. Default: none.
+   */
+  persistence?: string;
+  /** Milliseconds between persistence batches (the most a crash can lose); default 1000. */
+  persistenceIntervalMs?: number;
+  /** Open connections at most (sockets, before and after CONNECT); more are closed; 10,000. */
+  maxConnections?: number;
+  /** Longest topic name or filter, in UTF-8 bytes; default 1024. */
+  maxTopicLength?: number;
+  /** Most levels in a topic name or filter; default 32. */
+  maxTopicLevels?: number;
+  /** Most subscriptions one session may hold; default 1000. */
+  maxSubscriptionsPerClient?: number;
+  /** What `$SYS/broker/version` says; default `"spoke"`. */
+  version?: string;
+  /** Whether clients without a user name may connect; default true. */
+  allowAnonymous?: boolean;
+  /**
+   * The text of a password file (`spoke passwd FILE USER` writes one): when given, a client with
+   * a user name must send that user's password.
+   */
+  passwords?: string;
+  /** The text of an ACL file (mosquitto's format: `user`, `topic`, `pattern` lines). */
+  acl?: string;
 }
 
 /**
@@ -64,7 +125,7 @@ export interface BrokerMessage {
   /** Bytes, or a string sent as UTF-8. */
   payload: Uint8Array | string;
   /** Quality of service; default 0. */
-  qos?: 0 | 1;
+  qos?: 0 | 1 | 2;
   /** Keep as the topic's retained message (an empty payload clears it); default false. */
   retain?: boolean;
   /** MQTT 5 properties, delivered to MQTT 5 subscribers only. */
@@ -84,6 +145,20 @@ const DEFAULTS: ResolvedBrokerOptions = {
   connectTimeoutMs: 10_000,
   protectedTopics: ["network/#", "$SYS/#"],
   maxQueuedBytes: 8 * 1024 * 1024,
+  maxInflight: 1000,
+  maxSessionQueuedMessages: 1000,
+  maxSessionQueuedBytes: 8 * 1024 * 1024,
+  queuePolicy: "drop-oldest",
+  maxKeepAliveSeconds: 0,
+  topicAliasMaximum: 10,
+  sysIntervalSeconds: 10,
+  maxConnections: 10_000,
+  maxTopicLength: 1024,
+  maxTopicLevels: 32,
+  maxSubscriptionsPerClient: 1000,
+  allowAnonymous: true,
+  passwords: undefined,
+  acl: undefined,
 };
 
 /**
@@ -105,12 +180,21 @@ const DEFAULTS: ResolvedBrokerOptions = {
  */
 export class Broker {
   readonly #core: BrokerCore;
+  readonly #sysTopics: SysTopics;
+  readonly #persistence: BrokerPersistence | undefined;
+  readonly #tls: { port: number; cert: string; key: string } | undefined;
+  #persistTimer: ReturnType<typeof setInterval> | undefined;
   #listener: Deno.TcpListener | undefined;
   #acceptLoop: Promise<void> | undefined;
+  #tlsListener: Deno.TlsListener | undefined;
+  #tlsAcceptLoop: Promise<void> | undefined;
   #port: number;
   #closing: Promise<void> | undefined;
 
-  /** Checks the options; throws {@linkcode ProtocolError} or `RangeError` for bad ones. */
+  /**
+   * Checks the options; throws {@linkcode ProtocolError} or `RangeError` for bad ones, and
+   * `PasswordFileError` / `AclError` naming the line of a bad password file or ACL.
+   */
   constructor(options: BrokerOptions = {}) {
     const resolved: ResolvedBrokerOptions = {
       hostname: options.hostname ?? DEFAULTS.hostname,
@@ -119,13 +203,67 @@ export class Broker {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
       protectedTopics: options.protectedTopics ?? DEFAULTS.protectedTopics,
       maxQueuedBytes: options.maxQueuedBytes ?? DEFAULTS.maxQueuedBytes,
+      maxInflight: options.maxInflight ?? DEFAULTS.maxInflight,
+      maxSessionQueuedMessages: options.maxSessionQueuedMessages ??
+        DEFAULTS.maxSessionQueuedMessages,
+      maxSessionQueuedBytes: options.maxSessionQueuedBytes ?? DEFAULTS.maxSessionQueuedBytes,
+      queuePolicy: options.queuePolicy ?? DEFAULTS.queuePolicy,
+      maxKeepAliveSeconds: options.maxKeepAliveSeconds ?? DEFAULTS.maxKeepAliveSeconds,
+      topicAliasMaximum: options.topicAliasMaximum ?? DEFAULTS.topicAliasMaximum,
+      sysIntervalSeconds: options.sysIntervalSeconds ?? DEFAULTS.sysIntervalSeconds,
+      maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
+      maxTopicLength: options.maxTopicLength ?? DEFAULTS.maxTopicLength,
+      maxTopicLevels: options.maxTopicLevels ?? DEFAULTS.maxTopicLevels,
+      maxSubscriptionsPerClient: options.maxSubscriptionsPerClient ??
+        DEFAULTS.maxSubscriptionsPerClient,
+      allowAnonymous: options.allowAnonymous ?? true,
+      passwords: options.passwords === undefined ? undefined : parsePasswordFile(options.passwords),
+      acl: options.acl === undefined ? undefined : parseAcl(options.acl),
     };
     checkInteger("port", resolved.port, 0, 65_535);
     // 64 bytes is about the smallest CONNECT a real client sends.
     checkInteger("maxPacketSize", resolved.maxPacketSize, 64, MQTT_MAX_PACKET_BYTES);
     checkInteger("connectTimeoutMs", resolved.connectTimeoutMs, 1, 2 ** 31 - 1);
     checkInteger("maxQueuedBytes", resolved.maxQueuedBytes, 0, Number.MAX_SAFE_INTEGER);
+    checkInteger("maxInflight", resolved.maxInflight, 1, 65_535);
+    checkInteger("maxSessionQueuedMessages", resolved.maxSessionQueuedMessages, 0, 2 ** 31 - 1);
+    checkInteger(
+      "maxSessionQueuedBytes",
+      resolved.maxSessionQueuedBytes,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+    checkInteger("maxKeepAliveSeconds", resolved.maxKeepAliveSeconds, 0, 65_535);
+    checkInteger("topicAliasMaximum", resolved.topicAliasMaximum, 0, 65_535);
+    checkInteger("sysIntervalSeconds", resolved.sysIntervalSeconds, 0, 86_400);
+    checkInteger("maxConnections", resolved.maxConnections, 1, 2 ** 31 - 1);
+    checkInteger("maxTopicLength", resolved.maxTopicLength, 1, 65_535);
+    checkInteger("maxTopicLevels", resolved.maxTopicLevels, 1, 65_535);
+    checkInteger("maxSubscriptionsPerClient", resolved.maxSubscriptionsPerClient, 1, 2 ** 31 - 1);
+    if (resolved.queuePolicy !== "drop-oldest" && resolved.queuePolicy !== "drop-newest") {
+      throw new RangeError(
+        `broker option queuePolicy must be "drop-oldest" or "drop-newest", got "${resolved.queuePolicy}"`,
+      );
+    }
     this.#core = new BrokerCore(resolved);
+    if (options.tls !== undefined) checkInteger("tls.port", options.tls.port, 0, 65_535);
+    this.#tls = options.tls;
+    this.#sysTopics = new SysTopics(this.#core, options.version ?? "spoke");
+    if (options.persistence !== undefined) {
+      const intervalMs = options.persistenceIntervalMs ?? 1000;
+      checkInteger("persistenceIntervalMs", intervalMs, 1, 2 ** 31 - 1);
+      const persistence = new BrokerPersistence(options.persistence);
+      this.#persistence = persistence;
+      const nowMs = Date.now();
+      for (const message of persistence.loadRetained()) this.#core.restoreRetained(message, nowMs);
+      for (const session of persistence.loadSessions()) this.#core.restoreSession(session, nowMs);
+      logger.info("broker state loaded from {path}: {retained} retained, {sessions} sessions", {
+        path: options.persistence,
+        retained: this.#core.retainedStore.size,
+        sessions: this.#core.snapshot().sessions,
+      });
+      this.#persistTimer = setInterval(() => this.#persist(), intervalMs);
+    }
     this.#port = resolved.port;
   }
 
@@ -140,8 +278,39 @@ export class Broker {
     this.#listener = listener;
     this.#port = listener.addr.port;
     this.#acceptLoop = this.#accept(listener);
+    const tls = this.#tls;
+    if (tls !== undefined) {
+      try {
+        this.#tlsListener = Deno.listenTls({
+          hostname,
+          port: tls.port,
+          cert: tls.cert,
+          key: tls.key,
+        });
+      } catch (error) {
+        listener.close();
+        return Promise.reject(
+          new Error(
+            `MQTT TLS listener on port ${tls.port}: ${
+              error instanceof Error ? error.message : error
+            }`,
+          ),
+        );
+      }
+      this.#tlsAcceptLoop = this.#accept(this.#tlsListener);
+      logger.info("MQTT broker listening with TLS on {hostname}:{port}", {
+        hostname,
+        port: this.#tlsListener.addr.port,
+      });
+    }
+    this.#sysTopics.start(this.#core.options.sysIntervalSeconds);
     logger.info("MQTT broker listening on {hostname}:{port}", { hostname, port: this.#port });
     return Promise.resolve(listener.addr);
+  }
+
+  /** The bound TLS port once listening, if a TLS listener was asked for. */
+  get tlsPort(): number | undefined {
+    return this.#tlsListener?.addr.port ?? this.#tls?.port;
   }
 
   /** The bound port once listening (the configured one before). */
@@ -160,9 +329,9 @@ export class Broker {
       throw new ProtocolError(`publish: ${problem}`, ReasonCode.TopicNameInvalid);
     }
     const qos = message.qos ?? 0;
-    if (qos !== 0 && qos !== 1) {
+    if (qos !== 0 && qos !== 1 && qos !== 2) {
       throw new ProtocolError(
-        `publish: qos must be 0 or 1, got ${qos}`,
+        `publish: qos must be 0, 1 or 2, got ${qos}`,
         ReasonCode.QosNotSupported,
       );
     }
@@ -194,6 +363,39 @@ export class Broker {
     return this.#core.handleConnection(conn);
   }
 
+  /**
+   * Serves one MQTT over WebSocket connection (an open or opening socket from
+   * `Deno.upgradeWebSocket`); resolves when it is closed.
+   */
+  handleWebSocket(socket: WebSocket): Promise<void> {
+    return this.#core.handleConnection(new WebSocketTransport(socket));
+  }
+
+  /**
+   * Answers a WebSocket upgrade request for MQTT: picks the `mqtt` or `mqttv3.1` subprotocol
+   * the client offers, upgrades, and serves the connection. A request that is not a WebSocket
+   * upgrade, or offers only other subprotocols, gets 400 or 426. Mount it on an HTTP path
+   * (Spoke serves it at `/mqtt`).
+   */
+  upgradeWebSocket(request: Request): Response {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("MQTT over WebSocket: expected a WebSocket upgrade\n", {
+        status: 426,
+        headers: { upgrade: "websocket" },
+      });
+    }
+    const protocol = chooseMqttProtocol(request);
+    if (protocol === undefined && request.headers.has("sec-websocket-protocol")) {
+      return new Response("MQTT over WebSocket: offer the mqtt subprotocol\n", { status: 400 });
+    }
+    const { socket, response } = Deno.upgradeWebSocket(
+      request,
+      protocol === undefined ? {} : { protocol },
+    );
+    void this.handleWebSocket(socket);
+    return response;
+  }
+
   /** Counters and sizes at this moment. */
   stats(): BrokerStats {
     return this.#core.snapshot();
@@ -209,6 +411,7 @@ export class Broker {
   }
 
   async #shutdown(): Promise<void> {
+    this.#sysTopics.stop();
     if (this.#listener !== undefined) {
       try {
         this.#listener.close();
@@ -217,14 +420,40 @@ export class Broker {
       }
       await this.#acceptLoop;
     }
+    if (this.#tlsListener !== undefined) {
+      try {
+        this.#tlsListener.close();
+      } catch {
+        // Already closed.
+      }
+      await this.#tlsAcceptLoop;
+    }
     await this.#core.shutdown();
+    if (this.#persistence !== undefined) {
+      clearInterval(this.#persistTimer);
+      this.#persist();
+      this.#persistence.close();
+    }
   }
 
-  async #accept(listener: Deno.TcpListener): Promise<void> {
+  /** Saves what changed since the last batch, in one transaction. */
+  #persist(): void {
+    const { retained, sessions } = this.#core.takeChanges();
+    if (retained.size === 0 && sessions.size === 0) return;
+    try {
+      this.#persistence!.write(retained, sessions);
+    } catch (error) {
+      // The broker keeps serving from memory; the next batch tries these changes again.
+      this.#core.restoreChanges(retained, sessions);
+      logger.error("{error}", { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  async #accept(listener: Deno.TcpListener | Deno.TlsListener): Promise<void> {
     try {
       for await (const conn of listener) {
         // Packets are small and latency matters; writes are already coalesced per connection.
-        conn.setNoDelay(true);
+        if ("setNoDelay" in conn) conn.setNoDelay(true);
         void this.#core.handleConnection(conn);
       }
     } catch (error) {

@@ -10,7 +10,8 @@ import type { Message } from "./message.ts";
 import { isExpired } from "./message.ts";
 import { OutgoingPublish } from "./outgoing.ts";
 import { ReasonCode } from "./reason_codes.ts";
-import type { PendingPublish, Session } from "./session.ts";
+import type { TopicAliasUse } from "./outgoing.ts";
+import type { Qos, QueuedPublish, Session } from "./session.ts";
 import type { Transport } from "./transport.ts";
 import { WriteQueue } from "./write_queue.ts";
 
@@ -22,6 +23,12 @@ const logger = getLogger(["spoke", "broker"]);
  */
 const READ_BUFFER_INITIAL_BYTES = 4 * 1024;
 const READ_BUFFER_MAX_BYTES = 64 * 1024;
+
+/** How long a lingering close waits for the peer to close its side after our last packet. */
+const CLOSE_LINGER_MS = 2000;
+
+/** Packets a client may send before its CONNACK while its password is checked. */
+const MAX_HELD_PACKETS = 100;
 
 /** How long a closing connection may spend flushing its last packets (e.g. a DISCONNECT). */
 const CLOSE_FLUSH_MS = 1000;
@@ -52,6 +59,11 @@ export class Client implements ClientIdentity {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastPacketAtMs = 0;
   #transportClosed = false;
+  /** Reading on after our last packet, until the peer closes (a lingering close). */
+  #lingering = false;
+  readonly #readEnded: PromiseWithResolvers<void> = Promise.withResolvers();
+  /** Packets that arrived while CONNECT was being authenticated. */
+  #held: Packet[] | undefined;
   readonly #closed: PromiseWithResolvers<void> = Promise.withResolvers();
 
   /** Negotiated by CONNECT; 4 until then (the only form of CONNACK a refused v3 client reads). */
@@ -65,6 +77,15 @@ export class Client implements ClientIdentity {
   maxOutgoingPacketSize = MQTT_MAX_PACKET_BYTES;
   /** MQTT 5 Request Problem Information: when false, no reason strings on acks [MQTT-3.1.2-29]. */
   wantsProblemInformation = true;
+  /** The client's Receive Maximum (§3.1.2.11.3); 65,535 when it sets none. */
+  receiveMaximumOut = 65_535;
+  /** MQTT 5 Will Delay Interval of the will, in seconds (§3.1.3.2.2). */
+  willDelaySeconds = 0;
+  /** The client's Topic Alias Maximum: how many aliases the broker may set up (§3.1.2.11.5). */
+  topicAliasMaximumOut = 0;
+  /** Topic aliases the client set up, alias → topic, for this connection only [MQTT-3.3.2-7]. */
+  readonly topicAliasesIn: Map<number, string> = new Map();
+  readonly #topicAliasesOut: Map<string, number> = new Map();
 
   constructor(core: BrokerCore, transport: Transport) {
     this.core = core;
@@ -105,14 +126,15 @@ export class Client implements ClientIdentity {
     }, this.core.options.connectTimeoutMs);
     let buffer = new Uint8Array(READ_BUFFER_INITIAL_BYTES);
     try {
-      while (this.#isOpen()) {
+      while (this.#isOpen() || this.#lingering) {
         const count = await this.#transport.read(buffer);
         if (count === null) {
           this.#close("connection closed by the client", { flush: false, publishWill: true });
           break;
         }
         this.core.stats.bytesIn += count;
-        if (!this.#isOpen()) break;
+        // Closing: what the peer still sends is read and dropped (see #closeAfterFlush).
+        if (!this.#isOpen()) continue;
         try {
           // The decoder keeps views of what it is given; the read buffer is reused, so copy.
           this.#decoder.push(buffer.slice(0, count));
@@ -126,6 +148,8 @@ export class Client implements ClientIdentity {
     } catch (error) {
       // A read fails when the peer resets the connection or when we closed the transport.
       this.#close(`read failed: ${describe(error)}`, { flush: false, publishWill: true });
+    } finally {
+      this.#readEnded.resolve();
     }
     await this.#closed.promise;
   }
@@ -140,13 +164,14 @@ export class Client implements ClientIdentity {
    * now: the server closes the connection after 1.5 × keep-alive without a packet
    * [MQTT-3.1.2-24]; a keep-alive of 0 turns it off.
    */
-  accept(session: Session, connack: Packet, keepAliveSeconds: number): void {
+  accept(session: Session, connack: Packet, keepAliveSeconds: number, present: boolean): void {
     this.session = session;
     session.client = this;
     this.#state = "connected";
     this.send(connack);
     this.#clearTimer();
     if (keepAliveSeconds > 0) this.#armKeepAlive(keepAliveSeconds * 1500);
+    if (present) this.resume();
   }
 
   /** Refuses the CONNECT with `connack` (a failure code) and closes [MQTT-3.2.2-5]. */
@@ -201,12 +226,12 @@ export class Client implements ClientIdentity {
 
   /**
    * Sends an application message. QoS 0 is dropped when the socket is too far behind; QoS 1
-   * gets a packet id and waits in flight for PUBACK, or queues while the client's Receive
-   * Maximum window is full [MQTT-3.3.4-9].
+   * and 2 get a packet id and wait in flight for their acknowledgement, or queue while the
+   * client's Receive Maximum window is full [MQTT-3.3.4-9].
    */
   deliver(
     outgoing: OutgoingPublish,
-    qos: 0 | 1,
+    qos: Qos,
     retain: boolean,
     subscriptionIds: readonly number[] | undefined,
   ): void {
@@ -217,35 +242,112 @@ export class Client implements ClientIdentity {
         this.core.stats.dropped++;
         return;
       }
-      this.#sendPublish(outgoing.encode(this.protocolVersion, 0, retain, 0, subscriptionIds));
+      this.#sendPublish(this.#encode(outgoing, 0, retain, 0, subscriptionIds, false));
       return;
     }
-    if (session.inflightFull || session.pendingCount > 0) {
-      const evicted = session.enqueuePending({
+    if (session.inflightFull || session.queuedCount > 0) {
+      this.core.stats.dropped += session.enqueue({
         message: outgoing.message,
+        qos,
         retain,
         subscriptionIds,
       });
-      if (evicted !== undefined) this.core.stats.dropped++;
       return;
     }
-    this.#sendQos1(outgoing, retain, subscriptionIds);
+    this.#sendNew(outgoing, qos, retain, subscriptionIds);
   }
 
-  /** PUBACK arrived for `packetId`: the message leaves the window, making room for a queued one. */
-  acknowledge(packetId: number): void {
+  /**
+   * The end of a QoS 1 (PUBACK) or QoS 2 (PUBCOMP, or a PUBREC with an error code) exchange: the
+   * message leaves the window [MQTT-4.9.0-3], making room for a queued one. An unknown packet id
+   * is ignored (a late ack for a message already dropped is harmless).
+   */
+  complete(packetId: number, expected: "puback" | "pubcomp" | "pubrec"): void {
     const session = this.session;
-    if (session === undefined || !session.inflight.delete(packetId)) return;
+    const entry = session?.inflight.get(packetId);
+    if (session === undefined || entry === undefined) return;
+    const matches = expected === "puback"
+      ? entry.qos === 1
+      : expected === "pubcomp"
+      ? entry.qos === 2 && entry.state === "pubrel"
+      : entry.qos === 2 && entry.state === "publish";
+    if (!matches) return;
+    session.inflight.delete(packetId);
+    session.dirty = true;
+    this.drainQueue();
+  }
+
+  /**
+   * PUBREC for a QoS 2 message we sent: it moves to "PUBREL sent" and PUBREL goes out
+   * [MQTT-4.3.3-4]; a PUBREC for an unknown id still gets PUBREL, with 0x92 in MQTT 5.
+   */
+  received(packetId: number): void {
+    const entry = this.session?.inflight.get(packetId);
+    if (entry === undefined || entry.qos !== 2) {
+      this.send(
+        this.protocolVersion === 5
+          ? { cmd: "pubrel", messageId: packetId, reasonCode: ReasonCode.PacketIdentifierNotFound }
+          : { cmd: "pubrel", messageId: packetId },
+      );
+      return;
+    }
+    entry.state = "pubrel";
+    this.session!.dirty = true;
+    this.send({ cmd: "pubrel", messageId: packetId });
+  }
+
+  /** Sends queued messages while the in-flight window has room; expired ones are dropped. */
+  drainQueue(): void {
+    const session = this.session;
+    if (session === undefined || this.#state !== "connected") return;
     while (!session.inflightFull) {
-      const next: PendingPublish | undefined = session.takePending();
+      const next: QueuedPublish | undefined = session.take();
       if (next === undefined) break;
       const nowMs = Date.now();
       if (isExpired(next.message, nowMs)) {
         this.core.stats.dropped++; // [MQTT-3.3.2-5] an expired message is not delivered
         continue;
       }
-      this.#sendQos1(new OutgoingPublish(next.message, nowMs), next.retain, next.subscriptionIds);
+      this.#sendNew(
+        new OutgoingPublish(next.message, nowMs),
+        next.qos,
+        next.retain,
+        next.subscriptionIds,
+      );
     }
+  }
+
+  /**
+   * A resumed session: every unacknowledged PUBLISH is sent again with DUP set and its original
+   * packet id, and every unanswered PUBREL again, in the original order [MQTT-4.4.0-1]; then the
+   * queued messages follow.
+   */
+  resume(): void {
+    const session = this.session!;
+    const nowMs = Date.now();
+    for (const [packetId, entry] of session.inflight) {
+      if (entry.state === "pubrel") {
+        this.send({ cmd: "pubrel", messageId: packetId });
+        continue;
+      }
+      const outgoing = new OutgoingPublish(entry.message, nowMs);
+      this.#sendPublish(
+        this.#encode(outgoing, entry.qos, entry.retain, packetId, entry.subscriptionIds, true),
+      );
+    }
+    this.drainQueue();
+  }
+
+  /** Holds further packets back (while CONNECT's credentials are checked). */
+  hold(): void {
+    this.#held ??= [];
+  }
+
+  /** Handles the held packets, in order, and stops holding. */
+  release(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const packet of held) dispatch(this, packet);
   }
 
   #isOpen(): boolean {
@@ -255,11 +357,22 @@ export class Client implements ClientIdentity {
   /** A packet arrived: any control packet counts as activity for keep-alive. */
   #receive(packet: Packet): void {
     this.#lastPacketAtMs = performance.now();
+    if (this.#held !== undefined) {
+      if (this.#held.length >= MAX_HELD_PACKETS) {
+        this.fail(
+          new ProtocolError("too many packets sent before CONNACK", ReasonCode.QuotaExceeded),
+        );
+        return;
+      }
+      this.#held.push(packet);
+      return;
+    }
     dispatch(this, packet);
   }
 
-  #sendQos1(
+  #sendNew(
     outgoing: OutgoingPublish,
+    qos: 1 | 2,
     retain: boolean,
     subscriptionIds: readonly number[] | undefined,
   ): void {
@@ -269,10 +382,53 @@ export class Client implements ClientIdentity {
       this.core.stats.dropped++;
       return;
     }
-    const bytes = outgoing.encode(this.protocolVersion, 1, retain, packetId, subscriptionIds);
+    const bytes = this.#encode(outgoing, qos, retain, packetId, subscriptionIds, false);
     if (this.#sendPublish(bytes)) {
-      session.inflight.set(packetId, { message: outgoing.message, retain, subscriptionIds });
+      session.dirty = true;
+      session.inflight.set(packetId, {
+        message: outgoing.message,
+        qos,
+        retain,
+        subscriptionIds,
+        state: "publish",
+      });
     }
+  }
+
+  /**
+   * Encodes one PUBLISH for this client, with a topic alias when the client accepts them
+   * (§3.3.2.3.4): the first aliases go to the first topics sent, then stay for the connection.
+   */
+  #encode(
+    outgoing: OutgoingPublish,
+    qos: Qos,
+    retain: boolean,
+    packetId: number,
+    subscriptionIds: readonly number[] | undefined,
+    dup: boolean,
+  ): Uint8Array {
+    let alias: TopicAliasUse | undefined;
+    if (this.topicAliasMaximumOut > 0) {
+      const topic = outgoing.message.topic;
+      const known = this.#topicAliasesOut.get(topic);
+      if (known !== undefined) {
+        alias = { alias: known, sendTopic: false };
+      } else if (this.#topicAliasesOut.size < this.topicAliasMaximumOut) {
+        // [MQTT-3.3.2-10] never above the client's Topic Alias Maximum
+        const next = this.#topicAliasesOut.size + 1;
+        this.#topicAliasesOut.set(topic, next);
+        alias = { alias: next, sendTopic: true };
+      }
+    }
+    return outgoing.encode(
+      this.protocolVersion,
+      qos,
+      retain,
+      packetId,
+      subscriptionIds,
+      dup,
+      alias,
+    );
   }
 
   #sendPublish(bytes: Uint8Array): boolean {
@@ -353,6 +509,9 @@ export class Client implements ClientIdentity {
     if (wasConnected) this.core.detach(this, options.publishWill);
     if (options.finalPacket !== undefined) this.#writeQueue.push(options.finalPacket);
     if (options.flush) {
+      // Set now, before the read loop can see the closing state and stop reading.
+      this.#lingering = options.finalPacket !== undefined &&
+        this.#transport.closeWrite !== undefined;
       void this.#closeAfterFlush();
     } else {
       this.#closeTransport();
@@ -366,6 +525,22 @@ export class Client implements ClientIdentity {
     });
     await Promise.race([this.#writeQueue.drained(), timeout]);
     clearTimeout(timer);
+    if (this.#lingering) {
+      // A lingering close: send FIN after the last packet, then read (and drop) until the peer
+      // closes too. Closing with unread bytes would send RST, which can destroy the final
+      // CONNACK or DISCONNECT before the peer reads it, and fail the peer's last writes.
+      try {
+        await this.#transport.closeWrite?.();
+        const linger = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, CLOSE_LINGER_MS);
+        });
+        await Promise.race([this.#readEnded.promise, linger]);
+        clearTimeout(timer);
+      } catch {
+        // The peer is gone already.
+      }
+      this.#lingering = false;
+    }
     this.#closeTransport();
   }
 

@@ -17,7 +17,7 @@ export interface MessageProperties {
 export interface Message {
   readonly topic: string;
   readonly payload: Uint8Array;
-  readonly qos: 0 | 1;
+  readonly qos: 0 | 1 | 2;
   readonly retain: boolean;
   readonly properties: MessageProperties | undefined;
   /**
@@ -44,7 +44,7 @@ export function isExpired(message: Message, nowMs: number): boolean {
 export interface MessageInput {
   topic: string;
   payload: Uint8Array | string;
-  qos: 0 | 1;
+  qos: 0 | 1 | 2;
   retain: boolean;
   properties?: MessageProperties & { messageExpiryInterval?: number } | undefined;
 }

@@ -4,6 +4,14 @@ import { encodePacket } from "./codec.ts";
 import type { ProtocolVersion } from "./codec.ts";
 import type { Message } from "./message.ts";
 import { remainingExpirySeconds } from "./message.ts";
+import type { Qos } from "./session.ts";
+
+/** A server-to-client topic alias on one PUBLISH: the alias, and whether the topic goes too. */
+export interface TopicAliasUse {
+  readonly alias: number;
+  /** True the first time (the alias is being set up), false once the client knows it. */
+  readonly sendTopic: boolean;
+}
 
 /** A view of `bytes` as a Node Buffer, which mqtt-packet's encoder requires; nothing is copied. */
 export function asBuffer(bytes: Uint8Array): Buffer {
@@ -15,14 +23,14 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 /**
  * One message on its way out to many subscribers. Subscribers of the same protocol version, QoS
  * and retain flag get the same bytes, so the PUBLISH is encoded once per variant, not per
- * subscriber; a QoS 1 copy differs only in its packet id, patched into a copy of the template.
+ * subscriber; a QoS 1/2 copy differs only in its packet id (and DUP flag), patched into a copy of the template.
  * The expiry interval is the remaining one at the time this delivery started [MQTT-3.3.2-6].
  */
 export class OutgoingPublish {
   readonly message: Message;
   readonly #expirySeconds: number | undefined;
-  /** Encoded variants by (version, qos, retain); QoS 1 entries are templates with packet id 0. */
-  readonly #variants: (Uint8Array | undefined)[] = new Array(8);
+  /** Encoded variants by (version, qos, retain); QoS 1/2 entries are templates with packet id 0. */
+  readonly #variants: (Uint8Array | undefined)[] = new Array(12);
 
   constructor(message: Message, nowMs: number = Date.now()) {
     this.message = message;
@@ -30,23 +38,37 @@ export class OutgoingPublish {
   }
 
   /**
-   * The PUBLISH bytes for one subscriber. With subscription identifiers the packet is unique to
-   * that subscriber and encoded on its own.
+   * The PUBLISH bytes for one subscriber. With subscription identifiers or a topic alias the
+   * packet is unique to that subscriber and encoded on its own. `dup` marks a redelivery
+   * [MQTT-3.3.1-1].
    */
   encode(
     protocolVersion: ProtocolVersion,
-    qos: 0 | 1,
+    qos: Qos,
     retain: boolean,
     packetId: number,
     subscriptionIds?: readonly number[],
+    dup = false,
+    topicAlias?: TopicAliasUse,
   ): Uint8Array {
-    if (subscriptionIds !== undefined && subscriptionIds.length > 0 && protocolVersion === 5) {
-      return this.#encodeOne(protocolVersion, qos, retain, packetId, subscriptionIds);
+    if (
+      protocolVersion === 5 &&
+      ((subscriptionIds !== undefined && subscriptionIds.length > 0) || topicAlias !== undefined)
+    ) {
+      return this.#encodeOne(
+        protocolVersion,
+        qos,
+        retain,
+        packetId,
+        subscriptionIds,
+        dup,
+        topicAlias,
+      );
     }
-    const slot = (protocolVersion - 4) * 4 + qos * 2 + (retain ? 1 : 0);
+    const slot = (protocolVersion - 4) * 6 + qos * 2 + (retain ? 1 : 0);
     let template = this.#variants[slot];
     if (template === undefined) {
-      template = this.#encodeOne(protocolVersion, qos, retain, 0, undefined);
+      template = this.#encodeOne(protocolVersion, qos, retain, 0, undefined, false, undefined);
       this.#variants[slot] = template;
     }
     if (qos === 0) return template;
@@ -54,24 +76,28 @@ export class OutgoingPublish {
     const offset = packetIdOffset(bytes);
     bytes[offset] = packetId >> 8;
     bytes[offset + 1] = packetId & 0xff;
+    if (dup) bytes[0] = bytes[0]! | 0x08;
     return bytes;
   }
 
   #encodeOne(
     protocolVersion: ProtocolVersion,
-    qos: 0 | 1,
+    qos: Qos,
     retain: boolean,
     packetId: number,
     subscriptionIds: readonly number[] | undefined,
+    dup: boolean,
+    topicAlias: TopicAliasUse | undefined,
   ): Uint8Array {
     const message = this.message;
     const packet: IPublishPacket = {
       cmd: "publish",
-      topic: message.topic,
+      // [MQTT-3.3.2-12]/§3.3.2.3.4 an alias already set up lets the topic name go empty
+      topic: topicAlias !== undefined && !topicAlias.sendTopic ? "" : message.topic,
       payload: asBuffer(message.payload),
       qos,
       retain,
-      dup: false,
+      dup: dup && qos > 0,
     };
     if (qos > 0) packet.messageId = packetId;
     if (protocolVersion === 5) {
@@ -97,6 +123,7 @@ export class OutgoingPublish {
           ? subscriptionIds[0]!
           : [...subscriptionIds];
       }
+      if (topicAlias !== undefined) properties.topicAlias = topicAlias.alias;
       if (Object.keys(properties).length > 0) packet.properties = properties;
     }
     return encodePacket(packet, protocolVersion);

@@ -27,13 +27,20 @@ export interface BrokerStats {
   retained: number;
   /** Subscriptions held (one per client and topic filter). */
   subscriptions: number;
+  /** Sessions held, connected or waiting for their client to return. */
+  sessions: number;
+  /** Messages waiting in session queues (client away, or its Receive Maximum window full). */
+  queued: number;
   /**
    * Messages not delivered on purpose: publishes denied by the access rules, messages over a
-   * client's queue or packet size limits, and messages that expired before delivery.
+   * client's queue or packet size limits (including a session queue's high-water marks), and
+   * messages that expired before delivery.
    */
   dropped: number;
   /** Connections closed for breaking the protocol (malformed, oversize, out of order, …). */
   protocolErrors: number;
+  /** Connections closed at once because `maxConnections` were open. */
+  refusedConnections: number;
 }
 
 /** The running counters behind {@linkcode BrokerStats}. */
@@ -45,4 +52,5 @@ export class StatsCounters {
   bytesOut = 0;
   dropped = 0;
   protocolErrors = 0;
+  refusedConnections = 0;
 }

@@ -39,7 +39,27 @@ export function topicFilterProblem(filter: string): string | undefined {
   return undefined;
 }
 
-/** Whether `filter` is an MQTT 5 shared subscription (`$share/<group>/<filter>`, §4.8.2). */
-export function isSharedFilter(filter: string): boolean {
-  return filter.startsWith("$share/");
+/** A shared subscription filter taken apart: its share name and the filter it matches with. */
+export interface SharedFilter {
+  readonly group: string;
+  readonly filter: string;
+}
+
+/**
+ * Parses a shared subscription filter `$share/<ShareName>/<filter>` (§4.8.2): `undefined` for a
+ * filter that is not shared, the parts for a valid one, and the reason as a string for a bad one
+ * (an empty share name or one holding a wildcard [MQTT-4.8.2-2], no filter after it).
+ */
+export function parseSharedFilter(filter: string): SharedFilter | string | undefined {
+  if (!filter.startsWith("$share/")) return undefined;
+  const rest = filter.slice("$share/".length);
+  const slash = rest.indexOf("/");
+  const group = slash < 0 ? rest : rest.slice(0, slash);
+  if (group.length === 0 || group.includes("+") || group.includes("#")) {
+    return `shared subscription "${filter}": the share name must be non-empty, without wildcards`;
+  }
+  const inner = slash < 0 ? "" : rest.slice(slash + 1);
+  const problem = topicFilterProblem(inner);
+  if (problem !== undefined) return `shared subscription "${filter}": ${problem}`;
+  return { group, filter: inner };
 }

@@ -26,4 +26,9 @@ export interface Transport {
   write(bytes: Uint8Array): Promise<number>;
   /** Closes both directions; a pending `read` then rejects or resolves `null`. */
   close(): void;
+  /**
+   * Closes the writing side only (TCP FIN), when the transport can: the broker then reads on
+   * until the peer closes, so its last packet is not lost to a reset.
+   */
+  closeWrite?(): Promise<void>;
 }

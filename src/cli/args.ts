@@ -16,6 +16,8 @@ export const configOptions = {
   "http-port": { type: "string" },
   host: { type: "string" },
   "log-level": { type: "string" },
+  broker: { type: "string" },
+  shard: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
 

@@ -1,11 +1,70 @@
 import { getLogger } from "@logtape/logtape";
-import { Broker } from "../broker/mod.ts";
-import { type ConfigFlags, loadConfig } from "../config/mod.ts";
-import { parseFlags } from "./args.ts";
+import {
+  AclError,
+  Broker,
+  brokerOptionsFromSettings,
+  PasswordFileError,
+  PersistenceError,
+} from "../broker/mod.ts";
+import { type Config, type ConfigFlags, loadConfig } from "../config/mod.ts";
+import { parseFlags, UsageError } from "./args.ts";
 import { setupLogging } from "./logging.ts";
-import { USAGE } from "./usage.ts";
+import { VERSION } from "../version.ts";
 
 const log = getLogger(["spoke", "cli"]);
+
+/** `spoke broker --help`. */
+export const BROKER_USAGE = `spoke broker — the MQTT 3.1.1 and 5.0 broker alone, like mosquitto
+
+Usage: spoke broker [-p PORT] [--host ADDR] [-c FILE] [--log-level L]
+
+  -p, --port N         TCP port (SPOKE_MQTT_PORT, [mqtt] port, default 1883)
+      --host ADDR      bind address (SPOKE_MQTT_HOST, [mqtt] host, default 127.0.0.1)
+  -c, --config FILE    TOML or JSON config; its [mqtt] section holds the rest:
+
+[mqtt] settings (each also SPOKE_MQTT_<NAME>):
+  max_packet_size      largest packet accepted, bytes (1048576)
+  max_inflight         QoS 1/2 window both ways, the Receive Maximum (1000)
+  max_queued_messages  high-water mark of a session's queue, messages (1000)
+  max_queued_bytes     high-water mark of a session's queue, payload bytes (8388608)
+  queue_policy         drop-oldest | drop-newest, past a high-water mark (drop-oldest)
+  max_keepalive        longest keep-alive granted to MQTT 5 clients, seconds; 0 = any (0)
+  topic_alias_maximum  topic aliases an MQTT 5 client may set up (10)
+  sys_interval         seconds between $SYS/broker/... updates; 0 = off (10)
+  max_connections      open connections at most; more are closed at once (10000)
+  max_topic_length     longest topic name or filter, UTF-8 bytes (1024)
+  max_topic_levels     most levels in a topic name or filter (32)
+  max_subscriptions    most subscriptions per client (1000)
+  protected_topics     filters only Spoke publishes to (["network/#", "$SYS/#"])
+  allow_anonymous      clients without a user name may connect (true)
+  password_file        users and password hashes, written by: spoke passwd FILE USER
+  tls_port, tls_cert, tls_key
+                       MQTT over TLS on tls_port (8883) when both PEM files are set
+  persistence          SQLite file for retained messages and persistent sessions (none);
+                       saved about once a second, survives kill -9
+  acl_file             mosquitto-style ACL: "user NAME", "topic [read|write|readwrite|deny]
+                       FILTER", "pattern [...] FILTER" with %u (user) and %c (client id)
+
+Clients may publish anywhere but network/# and $SYS/# (Spoke's own), and subscribe anywhere,
+unless an ACL says otherwise. Persistent sessions (clean session 0, MQTT 5 session expiry),
+QoS 0/1/2, retained messages, wills with delay, topic aliases, shared subscriptions
+($share/GROUP/FILTER) and $SYS/broker/... are on.
+`;
+
+/** The broker of `config`, with a bad password file or ACL reported as a usage error. */
+function createBroker(config: Config): Broker {
+  try {
+    return new Broker(brokerOptionsFromSettings(config.mqtt, VERSION));
+  } catch (error) {
+    if (
+      error instanceof PasswordFileError || error instanceof AclError ||
+      error instanceof PersistenceError
+    ) {
+      throw new UsageError(error.message);
+    }
+    throw error;
+  }
+}
 
 /** `spoke broker`: the embedded broker alone, like `mosquitto -p N`. */
 export async function brokerCommand(args: string[]): Promise<number> {
@@ -17,7 +76,7 @@ export async function brokerCommand(args: string[]): Promise<number> {
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
-    console.log(USAGE);
+    console.log(BROKER_USAGE);
     return 0;
   }
   // --port is this command's name for the config's mqtt.port (and --mqtt-port of run).
@@ -28,11 +87,7 @@ export async function brokerCommand(args: string[]): Promise<number> {
   };
   const { config } = await loadConfig({ file: values.config, env: Deno.env.toObject(), flags });
   await setupLogging(config.log.level);
-  const broker = new Broker({
-    hostname: config.mqtt.host,
-    port: config.mqtt.port,
-    maxPacketSize: config.mqtt.max_packet_size,
-  });
+  const broker = createBroker(config);
   const addr = await broker.listen();
   log.info("mqtt listening on {hostname}:{port}", { hostname: addr.hostname, port: addr.port });
   const stopping = Promise.withResolvers<void>();

@@ -29,6 +29,8 @@ export function demoConfig(config: Config): Config {
     ...config,
     catalog: { ...config.catalog, builtin: false },
     rules: [{ match: ".*", interval: DEMO_INTERVAL_S, jitter: 2, stale_after: 60 }],
+    // The recorded files announce ttl 60 while the demo changes them every 10 s.
+    scrape: { ...config.scrape, max_ttl: 0 },
   };
 }
 

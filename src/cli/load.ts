@@ -12,6 +12,8 @@ export async function loadCommandConfig(
     httpPort: values["http-port"] as string | undefined,
     host: values.host as string | undefined,
     logLevel: values["log-level"] as string | undefined,
+    broker: values.broker as string | undefined,
+    shard: values.shard as string | undefined,
   };
   return await loadConfig({
     file: values.config as string | undefined,

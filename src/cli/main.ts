@@ -1,10 +1,13 @@
+import { AclError, PasswordFileError, PersistenceError } from "../broker/mod.ts";
 import { ConfigError } from "../config/mod.ts";
+import { StoreError } from "../store/mod.ts";
 import { VERSION } from "../version.ts";
 import { UsageError } from "./args.ts";
 import { brokerCommand } from "./broker.ts";
 import { configCheckCommand } from "./config_check.ts";
 import { demoCommand } from "./demo.ts";
 import { networksCommand } from "./networks.ts";
+import { passwdCommand } from "./passwd.ts";
 import { runCommand } from "./run.ts";
 import { selftestCommand } from "./selftest.ts";
 import { subCommand } from "./sub.ts";
@@ -13,6 +16,7 @@ import { USAGE } from "./usage.ts";
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
   broker: brokerCommand,
+  passwd: passwdCommand,
   demo: demoCommand,
   sub: subCommand,
   networks: networksCommand,
@@ -45,6 +49,14 @@ export async function main(args: string[]): Promise<number> {
     if (error instanceof ConfigError || error instanceof UsageError) {
       console.error(error.message);
       return error.exitCode;
+    }
+    // Files a config points at (password, ACL, databases) are bad input too: one line, exit 2.
+    if (
+      error instanceof AclError || error instanceof PasswordFileError ||
+      error instanceof PersistenceError || error instanceof StoreError
+    ) {
+      console.error(error.message);
+      return 2;
     }
     throw error;
   }

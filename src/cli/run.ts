@@ -1,7 +1,7 @@
 import { getLogger } from "@logtape/logtape";
 import { Spoke, type SpokeOptions } from "../spoke.ts";
 import { VERSION } from "../version.ts";
-import type { Config } from "../config/mod.ts";
+import { type Config, ConfigError } from "../config/mod.ts";
 import { configOptions, parseFlags } from "./args.ts";
 import { loadCommandConfig } from "./load.ts";
 import { setupLogging } from "./logging.ts";
@@ -19,11 +19,22 @@ export async function runCommand(args: string[]): Promise<number> {
   const { config, source } = await loadCommandConfig(values);
   await setupLogging(config.log.level);
   log.info("spoke {version} starting with {source}", { version: VERSION, source });
-  return await runUntilSignal(config);
+  // SIGHUP reads the same file, env and flags again.
+  return await runUntilSignal(config, {}, async () => (await loadCommandConfig(values)).config);
 }
 
-/** Runs a Spoke until a signal; a second signal exits at once. */
-export async function runUntilSignal(config: Config, options: SpokeOptions = {}): Promise<number> {
+/**
+ * Runs a Spoke until SIGINT or SIGTERM: then scheduling stops, running
+ * scrapes get `[engine] shutdown_timeout` to finish, the rest is aborted and
+ * every listener closes (exit 0). A second signal exits at once. With
+ * `reloadConfig`, SIGHUP applies a new config; a bad one is refused with the
+ * usual error and the running plan stays.
+ */
+export async function runUntilSignal(
+  config: Config,
+  options: SpokeOptions = {},
+  reloadConfig?: () => Promise<Config>,
+): Promise<number> {
   const spoke = await Spoke.start(config, options);
   const stopping = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
@@ -33,7 +44,17 @@ export async function runUntilSignal(config: Config, options: SpokeOptions = {})
     if (received > 1) Deno.exit(130);
     stopping.resolve(signal);
   };
-  const handlers = signals.map((signal) => [signal, onSignal(signal)] as const);
+  const handlers: Array<readonly [Deno.Signal, () => void]> = signals.map((
+    signal,
+  ) => [signal, onSignal(signal)] as const);
+  if (Deno.build.os !== "windows") {
+    let reloading = Promise.resolve();
+    const onHangup = () => {
+      // One reload at a time, in the order the signals came.
+      reloading = reloading.then(() => reload(spoke, reloadConfig));
+    };
+    handlers.push(["SIGHUP", onHangup]);
+  }
   for (const [signal, handler] of handlers) Deno.addSignalListener(signal, handler);
   const signal = await stopping.promise;
   log.info("{signal}: shutting down", { signal });
@@ -41,4 +62,25 @@ export async function runUntilSignal(config: Config, options: SpokeOptions = {})
   for (const [name, handler] of handlers) Deno.removeSignalListener(name, handler);
   log.info("stopped");
   return 0;
+}
+
+async function reload(spoke: Spoke, reloadConfig?: () => Promise<Config>): Promise<void> {
+  if (!reloadConfig) {
+    log.warn("SIGHUP: this command has no config file to reload");
+    return;
+  }
+  log.info("SIGHUP: reloading the config");
+  try {
+    const config = await reloadConfig();
+    if (config.log.level !== spoke.config.log.level) await setupLogging(config.log.level);
+    spoke.reload(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) {
+      log.error("SIGHUP: reload failed, the running config stays: {error}", { error });
+      return;
+    }
+    log.error("SIGHUP: config refused, the running config stays: {message}", {
+      message: error.message,
+    });
+  }
 }

@@ -6,6 +6,7 @@ Usage: spoke <command> [options]
 Commands:
   run                  scrape the catalog on schedule and publish every network (the main job)
   broker               the MQTT broker alone, like mosquitto (-p PORT, --host ADDR, -c FILE)
+  passwd FILE USER     add or change a user of the broker's password file (-D deletes)
   demo                 the whole pipeline on recorded feeds served from inside the binary
   sub                  print one line per network update from a broker
   networks             list the networks the config would run
@@ -19,6 +20,9 @@ Options of run, demo and networks (flags win over SPOKE_* env vars, which win ov
       --http-port N    port of the HTTP server (SPOKE_HTTP_PORT, default 8080)
       --host ADDR      bind address of every listener (SPOKE_HOST, default 127.0.0.1)
       --log-level L    trace|debug|info|warning|error|fatal (SPOKE_LOG_LEVEL, default info)
+      --broker URL     also publish to this MQTT broker: mqtt[s]://user:pass@host:port
+                       (SPOKE_PUBLISH_BROKER; [mqtt] enabled = false for it alone)
+      --shard I/N      run only shard I of N (1-based) of the networks (SPOKE_CATALOG_SHARD)
 
 Options of sub:
       --url URL        broker to read (default mqtt://127.0.0.1:1883)
@@ -27,5 +31,8 @@ Options of sub:
   -n, --count N        exit after N updates
 
 Options of networks:
+      --class C        only the networks of class C (gbfs, nextbike)
+      --match RE       only the networks whose <class>::<tag> matches RE (anchored, as in rules)
       --json           print the list as JSON
+      --plan           each network's effective schedule, field by field, with the rule that set it
 `;

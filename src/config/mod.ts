@@ -27,6 +27,6 @@ export { type Config, LOG_LEVELS, type LogLevel, type NetworkEntry, type Rule } 
 export { defaultConfig, parseConfigText } from "./parse.ts";
 export { loadConfig, type LoadOptions } from "./load.ts";
 export { type ConfigFlags, envVarNames } from "./overlay.ts";
-export { type EffectivePlan, planFor } from "./plan.ts";
+export { type EffectivePlan, type PlanField, planFor } from "./plan.ts";
 export { isIncluded } from "./catalog_filter.ts";
 export { anchoredRegex } from "./pattern.ts";

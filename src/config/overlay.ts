@@ -30,6 +30,10 @@ export interface ConfigFlags {
   host?: string;
   /** `--log-level` */
   logLevel?: string;
+  /** `--broker`: the external broker URL (`[publish] broker`). */
+  broker?: string;
+  /** `--shard i/n` (`[catalog] shard`). */
+  shard?: string;
 }
 
 type Section = keyof typeof SCALAR_SECTIONS;
@@ -166,5 +170,11 @@ export function applyFlags(config: Config, flags: ConfigFlags): void {
   }
   if (flags.logLevel !== undefined) {
     assign(config, setting("log", "level"), flags.logLevel, "flag --log-level");
+  }
+  if (flags.broker !== undefined) {
+    assign(config, setting("publish", "broker"), flags.broker, "flag --broker");
+  }
+  if (flags.shard !== undefined) {
+    assign(config, setting("catalog", "shard"), flags.shard, "flag --shard");
   }
 }

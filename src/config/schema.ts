@@ -53,6 +53,8 @@ const CLASS = "must be lower-case letters, digits, _ or - (like gbfs)";
 const TAG = "must be a lower-case slug: letters, digits and -, not starting with - (like my-city)";
 const QUEUE_NAME = "must be a queue name: letters, digits, _ or -";
 const HTTP_URL = "must be an http(s) URL";
+const SHARD = "must be i/n with 1 <= i <= n (like 2/3), or empty";
+const BROKER_URL = "must be an mqtt://, mqtts://, ws:// or wss:// URL with a host, or empty";
 // MQTT's variable byte integer caps a packet at 256 MiB - 1.
 const MAX_PACKET = 268_435_455;
 
@@ -72,6 +74,22 @@ const nonNegative = v.pipe(
   v.finite(NON_NEGATIVE),
   v.minValue(0, NON_NEGATIVE),
 );
+const NON_NEGATIVE_INTEGER = "must be an integer >= 0";
+const nonNegativeInteger = v.pipe(
+  v.number(NON_NEGATIVE_INTEGER),
+  v.safeInteger(NON_NEGATIVE_INTEGER),
+  v.minValue(0, NON_NEGATIVE_INTEGER),
+);
+/** An integer in [min, max] (broker limits). */
+function integerIn(min: number, max: number) {
+  const message = `must be an integer ${min}..${max}`;
+  return v.pipe(
+    v.number(message),
+    v.integer(message),
+    v.minValue(min, message),
+    v.maxValue(max, message),
+  );
+}
 const port = v.pipe(v.number(PORT), v.integer(PORT), v.minValue(0, PORT), v.maxValue(65535, PORT));
 const host = v.pipe(v.string(HOST), v.regex(/^\S+$/, HOST));
 const nonEmpty = v.pipe(v.string(NON_EMPTY), v.trim(), v.minLength(1, NON_EMPTY));
@@ -103,6 +121,22 @@ function isTimeZone(zone: string): boolean {
 function isHttpUrl(text: string): boolean {
   const url = URL.parse(text);
   return url !== null && (url.protocol === "http:" || url.protocol === "https:") &&
+    url.hostname !== "";
+}
+
+function isShard(text: string): boolean {
+  if (text === "") return true;
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match) return false;
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  return index >= 1 && index <= count;
+}
+
+function isBrokerUrl(text: string): boolean {
+  if (text === "") return true;
+  const url = URL.parse(text);
+  return url !== null && ["mqtt:", "mqtts:", "ws:", "wss:"].includes(url.protocol) &&
     url.hostname !== "";
 }
 
@@ -141,6 +175,44 @@ const mqttEntries = {
     ),
     1_048_576,
   ),
+  /** In-flight QoS 1/2 window both ways (the Receive Maximum announced to MQTT 5 clients). */
+  "max_inflight": v.optional(integerIn(1, 65_535), 1000),
+  /** High-water marks of one session's queue (client away or window full). */
+  "max_queued_messages": v.optional(nonNegativeInteger, 1000),
+  "max_queued_bytes": v.optional(nonNegativeInteger, 8 * 1024 * 1024),
+  /** Which message goes when a session queue is full. */
+  "queue_policy": v.optional(
+    v.picklist(["drop-oldest", "drop-newest"], "must be drop-oldest or drop-newest"),
+    "drop-oldest",
+  ),
+  /** Longest keep-alive granted to MQTT 5 clients (Server Keep Alive), seconds; 0 = any. */
+  "max_keepalive": v.optional(integerIn(0, 65_535), 0),
+  /** Topic aliases an MQTT 5 client may set up per connection. */
+  "topic_alias_maximum": v.optional(integerIn(0, 65_535), 10),
+  /** Seconds between `$SYS/broker/...` updates; 0 = off. */
+  "sys_interval": v.optional(integerIn(0, 86_400), 10),
+  /** Limits: open connections, topic length (bytes) and levels, subscriptions per client. */
+  "max_connections": v.optional(integerIn(1, 2 ** 31 - 1), 10_000),
+  "max_topic_length": v.optional(integerIn(1, 65_535), 1024),
+  "max_topic_levels": v.optional(integerIn(1, 65_535), 32),
+  "max_subscriptions": v.optional(integerIn(1, 2 ** 31 - 1), 1000),
+  /** Topic filters only Spoke itself publishes to; clients are refused there. */
+  "protected_topics": v.optional(
+    v.array(v.string(STRING), "must be a list of topic filters"),
+    () => ["network/#", "$SYS/#"],
+  ),
+  /** Whether clients without a user name may connect. */
+  "allow_anonymous": v.optional(boolean, true),
+  /** Password file written by `spoke passwd FILE USER`; empty = none. */
+  "password_file": v.optional(v.string(STRING), ""),
+  /** ACL file (mosquitto's format: user / topic / pattern lines); empty = none. */
+  "acl_file": v.optional(v.string(STRING), ""),
+  /** MQTT over TLS: on when both cert and key (PEM file paths) are set. */
+  "tls_port": v.optional(port, 8883),
+  "tls_cert": v.optional(v.string(STRING), ""),
+  "tls_key": v.optional(v.string(STRING), ""),
+  /** SQLite file keeping retained messages and persistent sessions; empty = memory only. */
+  persistence: v.optional(v.string(STRING), ""),
 };
 export const MqttSchema = table(mqttEntries);
 
@@ -149,6 +221,8 @@ const httpEntries = {
   enabled: v.optional(boolean, true),
   port: v.optional(port, 8080),
   host: v.optional(host, "127.0.0.1"),
+  /** Bearer token of `/admin/*`; empty turns the admin routes off. */
+  "admin_token": v.optional(v.string(STRING), ""),
 };
 export const HttpSchema = table(httpEntries);
 
@@ -157,15 +231,61 @@ const catalogEntries = {
   builtin: v.optional(boolean, true),
   include: v.optional(patterns, () => [".*"]),
   exclude: v.optional(patterns, () => []),
+  /** `i/n`: run only shard i (1..n) of n; empty runs every network. */
+  shard: v.optional(v.pipe(v.string(SHARD), v.check(isShard, SHARD)), ""),
 };
 export const CatalogSchema = table(catalogEntries);
+
+/** `[store]`: persistence of the latest states and the station-count history. */
+const storeEntries = {
+  /** A SQLite file; empty keeps everything in memory only. */
+  sqlite: v.optional(v.string(STRING), ""),
+  "retention_days": v.optional(positiveNumber, 30),
+};
+export const StoreSchema = table(storeEntries);
+
+/** `[publish]`: an external MQTT broker, beside or instead of the embedded one. */
+const publishEntries = {
+  /** `mqtt://`, `mqtts://`, `ws://` or `wss://` URL, credentials inline; empty publishes nowhere else. */
+  broker: v.optional(v.pipe(v.string(BROKER_URL), v.check(isBrokerUrl, BROKER_URL)), ""),
+  /** Empty means `spoke-<random>`. */
+  "client_id": v.optional(v.string(STRING), ""),
+  /** Networks whose latest state is held while the broker is away. */
+  "max_pending": v.optional(positiveInteger, 10_000),
+};
+export const PublishSchema = table(publishEntries);
 
 /** `[scrape]` */
 const scrapeEntries = {
   "max_bytes": v.optional(positiveInteger, 16_777_216),
   "user_agent": v.optional(v.string(STRING), ""),
+  /** Most requests in flight to one host, over all networks. */
+  "max_per_host": v.optional(positiveInteger, 4),
+  /** Bytes of fetched documents kept for conditional GET and ttl. */
+  "cache_bytes": v.optional(positiveInteger, 67_108_864),
+  /** Longest GBFS `ttl` trusted, in seconds (some feeds announce an hour). */
+  "max_ttl": v.optional(nonNegative, 300),
+  /** Seconds a discovery file (`gbfs.json`) is used before it is asked for again. */
+  "discovery_ttl": v.optional(nonNegative, 3600),
 };
 export const ScrapeSchema = table(scrapeEntries);
+
+const OVERFLOW = 'must be "reject" or "drop-lowest"';
+const HEADER_NAME = "must be an HTTP header name (letters, digits, -)";
+const HEADER_VALUE = "must be a string without line breaks";
+
+/** `[engine]`: limits of the queue engine as a whole, and shutdown. */
+const engineEntries = {
+  /** Most scrapes running at once over all queues; 0 leaves it to the workers. */
+  "max_running": v.optional(nonNegativeInteger, 0),
+  /** Most tasks waiting in each queue; 0 is unbounded. */
+  "queue_max_size": v.optional(nonNegativeInteger, 10_000),
+  /** What a full queue does with one more task. */
+  overflow: v.optional(v.picklist(["reject", "drop-lowest"], OVERFLOW), "drop-lowest"),
+  /** Seconds running scrapes get to finish at SIGINT/SIGTERM before they are aborted. */
+  "shutdown_timeout": v.optional(nonNegative, 10),
+};
+export const EngineSchema = table(engineEntries);
 
 /** `[queues]`: name = workers. The `default` queue always exists (4 workers unless set). */
 export const QueuesSchema = v.pipe(
@@ -191,6 +311,27 @@ export const RuleSchema = table({
   })),
   timeout: v.optional(positiveNumber),
   "stale_after": v.optional(positiveNumber),
+  /** Request headers (API keys); `${NAME}` is read from the environment. Merged by name over rules. */
+  headers: v.optional(v.pipe(
+    v.custom<Record<string, unknown>>(isTable, TABLE),
+    v.record(
+      v.pipe(v.string(), v.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, HEADER_NAME)),
+      v.pipe(v.string(STRING), v.regex(/^[^\r\n\0]*$/, HEADER_VALUE)),
+      TABLE,
+    ),
+  )),
+  /** Further attempts after a failed scrape, `backoff` seconds apart, doubling, with jitter. */
+  retries: v.optional(nonNegativeInteger),
+  backoff: v.optional(positiveNumber),
+  "backoff_max": v.optional(positiveNumber),
+  /** Seconds after a run during which the network is not queued again. */
+  "prevent_requeue": v.optional(nonNegative),
+  /** After `failures` failed runs in a row, pause for `backoff` s, doubling up to `max` s. */
+  breaker: v.optional(table({
+    failures: v.optional(positiveInteger),
+    backoff: v.optional(positiveNumber),
+    max: v.optional(positiveNumber),
+  })),
 });
 
 const LATITUDE = "must be a number -90..90";
@@ -213,6 +354,8 @@ export const NetworkEntrySchema = table({
     ),
   })),
   company: v.optional(v.array(v.string(STRING), "must be a list of strings")),
+  /** Nextbike: the city uid in the domain feed `url`. */
+  "city_uid": v.optional(positiveInteger),
 });
 
 /**
@@ -225,6 +368,9 @@ export const SCALAR_SECTIONS = {
   http: httpEntries,
   catalog: catalogEntries,
   scrape: scrapeEntries,
+  store: storeEntries,
+  publish: publishEntries,
+  engine: engineEntries,
 } as const;
 
 /** A whole config file. */
@@ -234,6 +380,9 @@ export const ConfigSchema = table({
   http: v.optional(HttpSchema, () => ({})),
   catalog: v.optional(CatalogSchema, () => ({})),
   scrape: v.optional(ScrapeSchema, () => ({})),
+  store: v.optional(StoreSchema, () => ({})),
+  publish: v.optional(PublishSchema, () => ({})),
+  engine: v.optional(EngineSchema, () => ({})),
   queues: v.optional(QueuesSchema, () => ({})),
   rules: v.optional(v.array(RuleSchema, "must be a list of tables ([[rules]])"), () => []),
   networks: v.optional(
@@ -274,6 +423,18 @@ export interface Rule {
   timeout?: number;
   /** Seconds a published snapshot stays valid (MQTT 5 message expiry). */
   "stale_after"?: number;
+  /** Request headers; `${NAME}` expands from the environment when the network is planned. */
+  headers?: Record<string, string>;
+  /** Further attempts after a failed scrape. */
+  retries?: number;
+  /** Seconds before the first retry; doubles each time, with jitter. */
+  backoff?: number;
+  /** The longest wait between two attempts, in seconds. */
+  "backoff_max"?: number;
+  /** Seconds after a run during which the network is not queued again. */
+  "prevent_requeue"?: number;
+  /** Circuit breaker: failed runs in a row that open it, first and longest open time (s). */
+  breaker?: { failures?: number; backoff?: number; max?: number };
 }
 
 /**
@@ -298,6 +459,8 @@ export interface NetworkEntry {
   url: string;
   location?: { city: string; country: string; latitude: number; longitude: number };
   company?: string[];
+  /** Nextbike: the city uid in the domain feed. */
+  "city_uid"?: number;
 }
 
 /**
@@ -315,19 +478,79 @@ export interface NetworkEntry {
  */
 export interface Config {
   log: { level: LogLevel };
-  mqtt: { enabled: boolean; port: number; host: string; "max_packet_size": number };
-  http: { enabled: boolean; port: number; host: string };
+  mqtt: {
+    enabled: boolean;
+    port: number;
+    host: string;
+    "max_packet_size": number;
+    "max_inflight": number;
+    "max_queued_messages": number;
+    "max_queued_bytes": number;
+    "queue_policy": "drop-oldest" | "drop-newest";
+    "max_keepalive": number;
+    "topic_alias_maximum": number;
+    "sys_interval": number;
+    "max_connections": number;
+    "max_topic_length": number;
+    "max_topic_levels": number;
+    "max_subscriptions": number;
+    "protected_topics": string[];
+    "allow_anonymous": boolean;
+    "password_file": string;
+    "acl_file": string;
+    "tls_port": number;
+    "tls_cert": string;
+    "tls_key": string;
+    persistence: string;
+  };
+  http: {
+    enabled: boolean;
+    port: number;
+    host: string;
+    /** Bearer token of `/admin/*`; empty turns them off. */
+    "admin_token": string;
+  };
   catalog: {
     builtin: boolean;
     /** A network is kept when it matches one of these (default `[".*"]`)… */
     include: string[];
     /** …and none of these. */
     exclude: string[];
+    /** `i/n` (1-based): only this device's share of the networks; empty for all. */
+    shard: string;
   };
   scrape: {
     "max_bytes": number;
     /** Empty means the caller's default, `spoke/<version>`. */
     "user_agent": string;
+    /** Most requests in flight to one host. */
+    "max_per_host": number;
+    /** Bytes of documents kept for conditional GET and ttl. */
+    "cache_bytes": number;
+    /** Longest GBFS ttl trusted, seconds. */
+    "max_ttl": number;
+    /** Seconds a discovery file is kept. */
+    "discovery_ttl": number;
+  };
+  store: {
+    /** SQLite file of last states and history; empty keeps them in memory only. */
+    sqlite: string;
+    "retention_days": number;
+  };
+  publish: {
+    /** External broker URL (credentials inline); empty publishes to the embedded one only. */
+    broker: string;
+    "client_id": string;
+    "max_pending": number;
+  };
+  engine: {
+    /** Most scrapes running at once over all queues; 0: only the workers limit. */
+    "max_running": number;
+    /** Most tasks waiting per queue; 0: unbounded. */
+    "queue_max_size": number;
+    overflow: "reject" | "drop-lowest";
+    /** Seconds running scrapes get to finish at shutdown. */
+    "shutdown_timeout": number;
   };
   /** Queue name → workers; always has `default`. */
   queues: Record<string, number>;

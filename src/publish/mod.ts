@@ -12,3 +12,5 @@
 export { networkMessage, networkTopic } from "./network_message.ts";
 export { Publisher } from "./publisher.ts";
 export type { MessageSink } from "./publisher.ts";
+export { ExternalBroker, redactedUrl } from "./external_broker.ts";
+export type { ExternalBrokerOptions, ExternalBrokerStats } from "./external_broker.ts";

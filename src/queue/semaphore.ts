@@ -1,7 +1,7 @@
 /** A counting semaphore whose permits are `Disposable`, so `using` releases them on every path. */
 export class Semaphore {
   readonly name: string;
-  readonly max: number;
+  #max: number;
   #available: number;
   #waiters: Array<() => void> = [];
   #releaseListeners = new Set<() => void>();
@@ -11,8 +11,30 @@ export class Semaphore {
       throw new RangeError(`semaphore ${name}: max must be a positive integer, got ${max}`);
     }
     this.name = name;
-    this.max = max;
+    this.#max = max;
     this.#available = max;
+  }
+
+  /** Most permits out at once. */
+  get max(): number {
+    return this.#max;
+  }
+
+  /**
+   * Changes the number of permits (a reloaded config). Permits already out
+   * stay valid; below the new max, no new one is given until enough return.
+   */
+  resize(max: number): void {
+    if (!Number.isInteger(max) || max < 1) {
+      throw new RangeError(`semaphore ${this.name}: max must be a positive integer, got ${max}`);
+    }
+    this.#available += max - this.#max;
+    this.#max = max;
+    while (this.#available > 0 && this.#waiters.length > 0) {
+      this.#available--;
+      this.#waiters.shift()!();
+    }
+    if (this.#available > 0) { for (const listener of this.#releaseListeners) listener(); }
   }
 
   /** Permits free right now. */
@@ -22,7 +44,7 @@ export class Semaphore {
 
   /** Takes a permit if one is free, without waiting. */
   tryAcquire(): Disposable | undefined {
-    if (this.#available === 0) return undefined;
+    if (this.#available <= 0) return undefined;
     this.#available--;
     return this.#permit();
   }
@@ -55,8 +77,9 @@ export class Semaphore {
   }
 
   #release(): void {
-    const next = this.#waiters.shift();
-    // A waiter takes the permit over directly, so no one can overtake it.
+    // A waiter takes the permit over directly, so no one can overtake it;
+    // after a shrinking resize the permit is simply not handed out again.
+    const next = this.#available >= 0 ? this.#waiters.shift() : undefined;
     if (next) next();
     else this.#available++;
     for (const listener of this.#releaseListeners) listener();

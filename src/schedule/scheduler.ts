@@ -1,4 +1,5 @@
 import { Cron } from "croner";
+import { IntervalTimer } from "./_interval_timer.ts";
 
 /** When one job fires. */
 export interface JobPlan {
@@ -16,7 +17,10 @@ export interface JobPlan {
 type Timer = ReturnType<typeof setTimeout>;
 
 interface Job {
-  cron: Cron;
+  /** Croner for cron patterns; a plain timer for intervals (a Cron each costs ~85 KB). */
+  cron: Cron | IntervalTimer;
+  plan: JobPlan;
+  paused: boolean;
   /** Pending jittered firings, cleared when the job is removed. */
   timers: Set<Timer>;
 }
@@ -24,7 +28,8 @@ interface Job {
 /**
  * One Croner job per key. The scheduler only says when a key is due; what runs
  * then (and whether a run that is still going makes this one a skip) is the
- * caller's `onDue`.
+ * caller's `onDue`. Jobs can be paused and resumed by any selection of keys
+ * (all, a class prefix, one network).
  */
 export class Scheduler {
   #jobs = new Map<string, Job>();
@@ -36,18 +41,75 @@ export class Scheduler {
     this.#random = options.random ?? Math.random;
   }
 
-  /** Starts (or replaces) the job of a key. */
+  /**
+   * Starts (or replaces) the job of a key. A replaced job that was paused
+   * stays paused: a config reload does not undo an operator's pause.
+   */
   add(key: string, plan: JobPlan): void {
+    const paused = this.#jobs.get(key)?.paused ?? false;
     this.remove(key);
     const timers = new Set<Timer>();
     const fire = () => this.#fireWithJitter(key, plan.jitter, timers);
-    const cron = plan.cron ? new Cron(plan.cron, { timezone: plan.timezone }, fire) : new Cron(
-      "* * * * * *",
-      { interval: plan.interval ?? 60, startAt: this.#firstDue(plan) },
-      fire,
-    );
-    this.#jobs.set(key, { cron, timers });
-    if (plan.runAtStart) fire();
+    const cron = plan.cron
+      ? new Cron(plan.cron, { timezone: plan.timezone }, fire)
+      : new IntervalTimer((plan.interval ?? 60) * 1000, this.#firstDue(plan), fire);
+    this.#jobs.set(key, { cron, plan, paused: false, timers });
+    if (paused) this.#pauseJob(key);
+    else if (plan.runAtStart) fire();
+  }
+
+  /** The plan a key runs on. */
+  plan(key: string): JobPlan | undefined {
+    return this.#jobs.get(key)?.plan;
+  }
+
+  /** Every key with a job. */
+  keys(): string[] {
+    return [...this.#jobs.keys()];
+  }
+
+  /**
+   * Pauses the jobs whose key `match` accepts (all without one): no firing
+   * until resumed, and jittered firings already pending are dropped. Returns
+   * the keys that were running and are paused now.
+   */
+  pause(match: (key: string) => boolean = () => true): string[] {
+    const paused: string[] = [];
+    for (const [key, job] of this.#jobs) {
+      if (job.paused || !match(key)) continue;
+      this.#pauseJob(key);
+      paused.push(key);
+    }
+    return paused;
+  }
+
+  /** Resumes the paused jobs `match` accepts; returns the keys resumed. */
+  resume(match: (key: string) => boolean = () => true): string[] {
+    const resumed: string[] = [];
+    for (const [key, job] of this.#jobs) {
+      if (!job.paused || !match(key)) continue;
+      job.paused = false;
+      job.cron.resume();
+      resumed.push(key);
+    }
+    return resumed;
+  }
+
+  isPaused(key: string): boolean {
+    return this.#jobs.get(key)?.paused ?? false;
+  }
+
+  /** Keys whose job is paused. */
+  pausedKeys(): string[] {
+    return [...this.#jobs].filter(([, job]) => job.paused).map(([key]) => key);
+  }
+
+  #pauseJob(key: string): void {
+    const job = this.#jobs.get(key)!;
+    job.paused = true;
+    job.cron.pause();
+    for (const timer of job.timers) clearTimeout(timer);
+    job.timers.clear();
   }
 
   /** Stops the job of a key and any jittered firing still pending. */
@@ -78,9 +140,9 @@ export class Scheduler {
   }
 
   // Interval jobs would otherwise all fire in the same second; a random phase spreads them.
-  #firstDue(plan: JobPlan): Date {
+  #firstDue(plan: JobPlan): number {
     const intervalMs = (plan.interval ?? 60) * 1000;
-    return new Date(Date.now() + intervalMs + this.#random() * plan.jitter * 1000);
+    return Date.now() + intervalMs + this.#random() * plan.jitter * 1000;
   }
 
   #fireWithJitter(key: string, jitterS: number, timers: Set<Timer>): void {

@@ -8,7 +8,11 @@
  * - time: 2.x POSIX seconds, 3.x RFC 3339 string → POSIX seconds;
  * - booleans: the spec says boolean, many 2.x feeds send 0/1 → boolean;
  * - ids: the spec says string, some feeds send numbers → string;
- * - the bike count: 2.x `num_bikes_available`, 3.x `num_vehicles_available` → `freeBikes`.
+ * - the bike count: 2.x `num_bikes_available`, 3.x `num_vehicles_available` → `freeBikes`;
+ * - pre-standard 1.x (Vélib'): `lastUpdatedOther` for `last_updated`, and
+ *   `num_bikes_available_types` as an object or a list of one-key objects → one object;
+ * - free-floating vehicles: 2.x `free_bike_status` `bikes[].bike_id`, 3.x
+ *   `vehicle_status` `vehicles[].vehicle_id` → `id`.
  *
  * Each version's required fields stay required, so a broken feed fails with
  * the path of the field instead of producing a wrong station.
@@ -98,6 +102,17 @@ export const stationInformation = v.looseObject({
   }),
 });
 
+/**
+ * Vélib' sends `[{"mechanical": 2}, {"ebike": 3}]`, others `{"mechanical": 2, "ebike": 3}`:
+ * both become one object of counts.
+ */
+const bikeTypeCounts = v.pipe(
+  v.union([v.array(v.record(v.string(), count)), v.record(v.string(), count)]),
+  v.transform((types): Record<string, number> =>
+    Array.isArray(types) ? Object.assign({}, ...types) : types
+  ),
+);
+
 const statusCommon = {
   "station_id": id,
   "is_installed": flag,
@@ -107,11 +122,14 @@ const statusCommon = {
   "num_docks_available": v.nullish(count),
   "num_ebikes_available": v.nullish(count),
   "vehicle_types_available": v.nullish(v.array(v.looseObject({ vehicle_type_id: id, count }))),
+  "num_bikes_available_types": v.nullish(bikeTypeCounts),
 };
 
 const stationStatus = <T extends v.GenericSchema<unknown, { freeBikes: number }>>(station: T) =>
   v.looseObject({
     last_updated: v.nullish(time),
+    // Pre-standard 1.x (Vélib'): the same POSIX seconds under another name.
+    lastUpdatedOther: v.nullish(posix),
     data: v.looseObject({ stations: v.array(station) }),
   });
 
@@ -125,6 +143,41 @@ export const stationStatusV3 = stationStatus(v.pipe(
   v.transform((s) => ({ ...s, freeBikes: s.num_vehicles_available })),
 ));
 
+const vehicleCommon = {
+  // Absent on a vehicle docked at a station (2.1+): such vehicles are in the station counts.
+  lat: v.nullish(v.number()),
+  lon: v.nullish(v.number()),
+  "station_id": v.nullish(id),
+  "is_reserved": v.nullish(flag),
+  "is_disabled": v.nullish(flag),
+  "vehicle_type_id": v.nullish(id),
+  "last_reported": v.nullish(time),
+  "current_range_meters": v.nullish(v.number()),
+  "current_fuel_percent": v.nullish(v.number()),
+};
+
+/** 1.x/2.x `free_bike_status`: `data.bikes[]` keyed by `bike_id`. */
+export const freeBikeStatus = v.looseObject({
+  last_updated: v.nullish(time),
+  data: v.looseObject({
+    bikes: v.array(v.pipe(
+      v.looseObject({ ...vehicleCommon, bike_id: id }),
+      v.transform((b) => ({ ...b, id: b.bike_id })),
+    )),
+  }),
+});
+
+/** 3.x `vehicle_status`: `data.vehicles[]` keyed by `vehicle_id`. */
+export const vehicleStatus = v.looseObject({
+  last_updated: v.nullish(time),
+  data: v.looseObject({
+    vehicles: v.array(v.pipe(
+      v.looseObject({ ...vehicleCommon, vehicle_id: id }),
+      v.transform((b) => ({ ...b, id: b.vehicle_id })),
+    )),
+  }),
+});
+
 export type SystemInformation = v.InferOutput<typeof systemInformation>["data"];
 export type VehicleType = v.InferOutput<typeof vehicleTypes>["data"]["vehicle_types"][number];
 export type InformationStation = v.InferOutput<
@@ -133,3 +186,6 @@ export type InformationStation = v.InferOutput<
 export type StatusStation = v.InferOutput<
   typeof stationStatusV2 | typeof stationStatusV3
 >["data"]["stations"][number];
+export type FeedVehicle =
+  | v.InferOutput<typeof freeBikeStatus>["data"]["bikes"][number]
+  | v.InferOutput<typeof vehicleStatus>["data"]["vehicles"][number];

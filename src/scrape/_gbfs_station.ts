@@ -6,7 +6,7 @@ import type { Station } from "./network.ts";
 import type { InformationStation, StatusStation, VehicleType } from "./_gbfs_schemas.ts";
 
 /** What a vehicle type counts as at a station, as pybikes sorts them. */
-type Kind = "normal_bikes" | "ebikes" | "cargo" | "ecargo" | "scooters";
+export type Kind = "normal_bikes" | "ebikes" | "cargo" | "ecargo" | "scooters";
 
 const hasFlag: Record<Kind, string | undefined> = {
   "normal_bikes": undefined,
@@ -85,6 +85,12 @@ export function toStation(
       freeBikes = ((extra.normal_bikes as number | undefined) ?? 0) +
         ((extra.ebikes as number | undefined) ?? 0);
     }
+  } else if (status.num_bikes_available_types?.ebike != null) {
+    // 1.x (Vélib'): `mechanical` + `ebike`, the same bikes as num_bikes_available.
+    const types = status.num_bikes_available_types;
+    extra.ebikes = types.ebike;
+    extra.has_ebikes = true;
+    if (types.mechanical != null) extra.normal_bikes = types.mechanical;
   } else if (status.num_ebikes_available != null) {
     extra.ebikes = status.num_ebikes_available;
     extra.has_ebikes = true;

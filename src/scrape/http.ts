@@ -1,5 +1,33 @@
 import { FeedError } from "./feed_error.ts";
+import type { CachedDocument, FeedCache } from "./feed_cache.ts";
 import type { ScrapeContext } from "./scraper.ts";
+import { parseXml, XmlError } from "./_xml.ts";
+
+/** How {@link fetchDocument} reads and keeps one document. */
+export interface FetchOptions {
+  /** Parse the body as JSON (default), as XML (an {@link XmlElement} tree) or not at all. */
+  as?: "json" | "xml" | "text";
+  /**
+   * How long the answer is used without asking the server again (with a
+   * cache): `"gbfs"` reads the document's GBFS `ttl` (capped by the cache),
+   * `"discovery"` the cache's discovery lifetime, a number fixes it in
+   * seconds; absent, every call asks (conditionally when it can).
+   */
+  freshness?: "gbfs" | "discovery" | number;
+  /** `<class>::<tag>` of the network asking: decides `changed`. */
+  consumer?: string;
+}
+
+/** A document and whether the asking network has seen this content before. */
+export interface FetchedDocument {
+  document: unknown;
+  /** False when the consumer already used this very content (304, or fresh by ttl). */
+  changed: boolean;
+  /** Records that the consumer used this content: call it once the network is built. */
+  seen(): void;
+}
+
+const nothingToRecord = () => {};
 
 /**
  * GETs one JSON document and parses it, with the task's signal and a size cap.
@@ -10,15 +38,148 @@ import type { ScrapeContext } from "./scraper.ts";
  * Every failure, whatever its cause, becomes a {@link FeedError} naming the URL.
  */
 export async function fetchJson(url: string, ctx: ScrapeContext): Promise<unknown> {
+  return (await fetchDocument(url, ctx)).document;
+}
+
+/**
+ * GETs one document like {@link fetchJson}, and with `ctx.cache` also: skips
+ * the request while the document is fresh, asks conditionally (ETag,
+ * Last-Modified) so an unchanged one costs a 304 and no body, and shares one
+ * request per URL between the networks that ask at the same time.
+ */
+export async function fetchDocument(
+  url: string,
+  ctx: ScrapeContext,
+  options: FetchOptions = {},
+): Promise<FetchedDocument> {
   const target = parseHttpUrl(url);
+  const cache = ctx.cache;
+  if (cache === undefined) {
+    const answer = await request(target, url, ctx, undefined, options);
+    return { document: answer.document, changed: true, seen: nothingToRecord };
+  }
+  const key = cacheKey(url, ctx.headers);
+  const held = cache.get(key);
+  if (held !== undefined && held.freshUntil > cache.now()) return used(cache, held, options);
+  const refresh = () => revalidate(cache, key, target, url, ctx, options);
+  let entry: CachedDocument;
+  try {
+    entry = await cache.shared(key, refresh);
+  } catch (error) {
+    // The shared request ran on another task's signal: when that task was
+    // cancelled, this one, still alive, asks for itself.
+    const othersAbort = error instanceof FeedError && !ctx.signal.aborted &&
+      (error.reason === "aborted" || error.reason === "timed out");
+    if (!othersAbort) throw error;
+    entry = await refresh();
+  }
+  return used(cache, entry, options);
+}
+
+function used(cache: FeedCache, entry: CachedDocument, options: FetchOptions): FetchedDocument {
+  return {
+    document: entry.document,
+    changed: cache.isNewTo(entry, options.consumer),
+    seen: () => cache.markSeen(entry, options.consumer),
+  };
+}
+
+async function revalidate(
+  cache: FeedCache,
+  key: string,
+  target: URL,
+  url: string,
+  ctx: ScrapeContext,
+  options: FetchOptions,
+): Promise<CachedDocument> {
+  const held = cache.get(key);
+  const answer = await request(target, url, ctx, held, options);
+  const now = cache.now();
+  if (answer.notModified) {
+    if (held === undefined) {
+      throw new FeedError(url, "HTTP 304 to a request that was not conditional");
+    }
+    held.freshUntil = now + freshnessMs(cache, options, held.document);
+    return held;
+  }
+  const freshMs = freshnessMs(cache, options, answer.document);
+  const fields = {
+    document: answer.document,
+    freshUntil: now + freshMs,
+    bytes: answer.bytes,
+    ...(answer.etag === undefined ? {} : { etag: answer.etag }),
+    ...(answer.lastModified === undefined ? {} : { lastModified: answer.lastModified }),
+  };
+  // Nothing to revalidate with and nothing fresh: keeping the body would cost
+  // memory for nothing (the version still tells the consumer it is new).
+  if (fields.etag === undefined && fields.lastModified === undefined && freshMs <= 0) {
+    return { ...fields, version: 0, seen: new Map() };
+  }
+  return cache.put(key, fields);
+}
+
+function freshnessMs(cache: FeedCache, options: FetchOptions, document: unknown): number {
+  const freshness = options.freshness;
+  if (freshness === undefined) return 0;
+  if (freshness === "discovery") return cache.discoveryTtlS * 1000;
+  if (typeof freshness === "number") return freshness * 1000;
+  const ttl = (document as { ttl?: unknown } | null)?.ttl;
+  if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) return 0;
+  return Math.min(ttl, cache.maxTtlS) * 1000;
+}
+
+/** Per-network headers (API keys) may give different answers for one URL. */
+function cacheKey(url: string, headers: Readonly<Record<string, string>> | undefined): string {
+  if (headers === undefined || Object.keys(headers).length === 0) return url;
+  const sorted = Object.keys(headers).sort().map((name) => [name.toLowerCase(), headers[name]]);
+  return `${url}\n${JSON.stringify(sorted)}`;
+}
+
+const accepted = {
+  json: "application/json",
+  xml: "application/xml, text/xml",
+  text: "*/*",
+};
+
+interface Answer {
+  notModified: boolean;
+  document: unknown;
+  bytes: number;
+  etag?: string;
+  lastModified?: string;
+}
+
+/** One GET under the host's permit, body read and parsed. */
+async function request(
+  target: URL,
+  url: string,
+  ctx: ScrapeContext,
+  held: CachedDocument | undefined,
+  options: FetchOptions,
+): Promise<Answer> {
+  let permit: Disposable | undefined;
+  if (ctx.hosts !== undefined) {
+    try {
+      permit = await ctx.hosts.acquire(target.host, ctx.signal);
+    } catch (error) {
+      throw new FeedError(url, failureReason(error, ctx.signal), { cause: error });
+    }
+  }
+  using _permit = permit;
+  const headers = new Headers(ctx.headers);
+  headers.set("User-Agent", ctx.userAgent);
+  headers.set("Accept", accepted[options.as ?? "json"]);
+  if (held?.etag !== undefined) headers.set("If-None-Match", held.etag);
+  if (held?.lastModified !== undefined) headers.set("If-Modified-Since", held.lastModified);
   let response: Response;
   try {
-    response = await fetch(target, {
-      signal: ctx.signal,
-      headers: { "User-Agent": ctx.userAgent, "Accept": "application/json" },
-    });
+    response = await fetch(target, { signal: ctx.signal, headers });
   } catch (error) {
     throw new FeedError(url, failureReason(error, ctx.signal), { cause: error });
+  }
+  if (response.status === 304) {
+    await discard(response);
+    return { notModified: true, document: undefined, bytes: 0 };
   }
   if (!response.ok) {
     await discard(response);
@@ -29,17 +190,34 @@ export async function fetchJson(url: string, ctx: ScrapeContext): Promise<unknow
     throw new FeedError(url, `response over ${ctx.maxBytes} bytes`);
   }
   const bytes = await readCapped(url, response, ctx);
+  const what = options.as === "xml" ? "XML" : options.as === "text" ? "text" : "JSON";
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch (error) {
-    throw new FeedError(url, "invalid JSON: not UTF-8 text", { cause: error });
+    throw new FeedError(url, `invalid ${what}: not UTF-8 text`, { cause: error });
   }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new FeedError(url, `invalid JSON: ${short(errorMessage(error))}`, { cause: error });
+  let document: unknown = text;
+  if (options.as === "xml") {
+    try {
+      document = parseXml(text);
+    } catch (error) {
+      if (!(error instanceof XmlError)) throw error;
+      throw new FeedError(url, `invalid XML: ${error.message}`, { cause: error });
+    }
+  } else if (options.as !== "text") {
+    try {
+      document = JSON.parse(text);
+    } catch (error) {
+      throw new FeedError(url, `invalid JSON: ${short(errorMessage(error))}`, { cause: error });
+    }
   }
+  const answer: Answer = { notModified: false, document, bytes: bytes.byteLength };
+  const etag = response.headers.get("etag");
+  const lastModified = response.headers.get("last-modified");
+  if (etag !== null) answer.etag = etag;
+  if (lastModified !== null) answer.lastModified = lastModified;
+  return answer;
 }
 
 function parseHttpUrl(url: string): URL {

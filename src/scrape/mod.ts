@@ -88,7 +88,7 @@ export { FeedError } from "./feed_error.ts";
 export { fetchJson } from "./http.ts";
 
 /**
- * The GBFS 2.x/3.x station scraper (class `gbfs`).
+ * The GBFS 1.x/2.x/3.x scraper (class `gbfs`): stations and free-floating vehicles.
  *
  * @example
  * ```ts
@@ -104,12 +104,96 @@ export { fetchJson } from "./http.ts";
 export { scrapeGbfs } from "./gbfs.ts";
 
 /**
+ * The Nextbike scraper (class `nextbike`): one city (`city_uid`) of a domain's
+ * live feed, JSON or XML.
+ *
+ * @example
+ * ```ts
+ * import { FeedCache, scrapeNextbike } from "./mod.ts";
+ *
+ * async function leipzigBikes(signal: AbortSignal, cache: FeedCache): Promise<number> {
+ *   const url = "https://maps.nextbike.net/maps/nextbike-live.json?domains=le";
+ *   const spec = { class: "nextbike", tag: "nextbike-leipzig", name: "", url, "city_uid": 1 };
+ *   const ctx = { signal, maxBytes: 1 << 24, userAgent: "spoke/0.1.0", cache };
+ *   const network = await scrapeNextbike(spec, ctx); // every city of "le" shares one request
+ *   return network.stations.reduce((sum, station) => sum + station.free_bikes, 0);
+ * }
+ * ```
+ */
+export { NEXTBIKE_SHARE_S, scrapeNextbike } from "./nextbike.ts";
+
+/**
+ * What tasks share: the documents fetched (validators, ttl, one request per
+ * URL in flight) and the per-host limit.
+ *
+ * @example
+ * ```ts
+ * import { FeedCache, HostLimiter, type ScrapeContext } from "./mod.ts";
+ * const cache = new FeedCache({ maxBytes: 32 << 20, maxTtlS: 300, discoveryTtlS: 3600 });
+ * const hosts = new HostLimiter(2);
+ * const ctx: ScrapeContext = {
+ *   signal: AbortSignal.timeout(30_000), maxBytes: 1 << 24, userAgent: "spoke/0.1.0", cache, hosts,
+ *   headers: { "X-Api-Key": "secret" },
+ * };
+ * ```
+ */
+export { FeedCache, type FeedCacheOptions } from "./feed_cache.ts";
+export { HostLimiter } from "./host_limiter.ts";
+
+/**
+ * Thrown instead of a network when nothing changed since this network's last
+ * scrape (with a cache only): not a failure, nothing to publish.
+ *
+ * @example
+ * ```ts
+ * import { NotModified, type Network } from "./mod.ts";
+ * async function fresh(scrape: () => Promise<Network>): Promise<Network | undefined> {
+ *   try {
+ *     return await scrape();
+ *   } catch (error) {
+ *     if (error instanceof NotModified) return undefined; // keep what was published
+ *     throw error;
+ *   }
+ * }
+ * ```
+ */
+export { NotModified } from "./not_modified.ts";
+
+/**
+ * GETs one document (JSON, XML or text) with the cache of the context, and
+ * says whether the asking network has seen it.
+ *
+ * @example
+ * ```ts
+ * import { fetchDocument, type ScrapeContext } from "./mod.ts";
+ * async function changed(url: string, ctx: ScrapeContext): Promise<boolean> {
+ *   const fetched = await fetchDocument(url, ctx, { freshness: "gbfs", consumer: "gbfs::x" });
+ *   fetched.seen();
+ *   return fetched.changed;
+ * }
+ * ```
+ */
+export { fetchDocument, type FetchedDocument, type FetchOptions } from "./http.ts";
+
+/**
+ * Expands `${NAME}` in per-network header values from the environment.
+ *
+ * @example
+ * ```ts
+ * import { expandHeaders } from "./mod.ts";
+ * const headers = expandHeaders({ "X-Api-Key": "${CITY_KEY}" }, (name) => name === "CITY_KEY" ? "s3cret" : undefined);
+ * headers["X-Api-Key"]; // "s3cret"
+ * ```
+ */
+export { expandHeaders, HeaderError } from "./headers.ts";
+
+/**
  * The scraper of a class, and the classes there are.
  *
  * @example
  * ```ts
  * import { scraperClasses, scraperFor } from "./mod.ts";
- * scraperClasses(); // ["gbfs"]
+ * scraperClasses(); // ["gbfs", "nextbike"]
  * scraperFor("gbfs") !== undefined; // true
  * scraperFor("nope"); // undefined
  * ```

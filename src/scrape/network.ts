@@ -21,8 +21,17 @@ export interface NetworkSpec {
   name: string;
   /** The entry point of the feed (for GBFS: `gbfs.json`). */
   url: string;
-  location?: NetworkLocation;
+  /**
+   * Coordinates left out (the built-in catalog has none) are taken from the
+   * feed: the middle of the stations, or the Nextbike city's own.
+   */
+  location?: Omit<NetworkLocation, "latitude" | "longitude"> & Partial<NetworkLocation>;
   company?: string[];
+  /**
+   * Nextbike: the city (`<city uid>`) of the domain feed `url` this network
+   * is; absent, every city of the feed makes one network.
+   */
+  "city_uid"?: number;
 }
 
 /** A station as CityBikes v2 reports it. */

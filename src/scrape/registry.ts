@@ -3,12 +3,14 @@
  * scheduler and the config name classes by string and ask here.
  */
 import { scrapeGbfs } from "./gbfs.ts";
+import { scrapeNextbike } from "./nextbike.ts";
 import type { Scraper } from "./scraper.ts";
 
 export type { ScrapeContext, Scraper } from "./scraper.ts";
 
 const scrapers: ReadonlyMap<string, Scraper> = new Map<string, Scraper>([
   ["gbfs", scrapeGbfs],
+  ["nextbike", scrapeNextbike],
 ]);
 
 /** The scraper of a system class (`gbfs`, …), or undefined when Spoke has none. */

@@ -1,43 +1,77 @@
 /**
- * Runs `spoke run` as a real child process on free ports and reads its log
- * lines, so end-to-end tests see exactly what a user would start.
+ * Runs `spoke` commands as real child processes and reads their log lines, so
+ * end-to-end tests see exactly what a user would start. One helper for every
+ * test that needs a process: any signal any number of times (SIGHUP to reload,
+ * SIGKILL to crash), ports parsed from the listeners' log lines.
  */
 
 const MOD = new URL("../../mod.ts", import.meta.url).pathname;
 
 export interface SpokeProcess extends AsyncDisposable {
+  /** The embedded broker's port; 0 when the broker is disabled. */
   mqttPort: number;
+  /** The HTTP port; 0 when HTTP is disabled. */
   httpPort: number;
   /** Every stderr line so far. */
   lines: string[];
-  /** Resolves with the first log line (past or future) that matches. */
-  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /**
+   * The first line matching, at or after line `from` (default 0), past or
+   * future. A number as second argument is the timeout in ms.
+   */
+  waitForLine(
+    pattern: RegExp,
+    options?: number | { from?: number; timeoutMs?: number },
+  ): Promise<string>;
+  /** Sends a signal and returns at once. */
+  signal(signal: Deno.Signal): void;
+  /** Resolves with the exit status, after stderr is read to the end. */
+  status: Promise<Deno.CommandStatus>;
+  /** Sends `signal` (default SIGTERM) once and resolves with the exit status. */
+  kill(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number>;
 }
 
-/** Writes the config to a temp file and starts `deno run mod.ts run --config FILE`. */
+/** Writes the config to a temp folder and starts `spoke run --config FILE`. */
 export async function startSpoke(configToml: string): Promise<SpokeProcess> {
   const dir = await Deno.makeTempDir({ prefix: "spoke-e2e-" });
   const file = `${dir}/spoke.toml`;
   await Deno.writeTextFile(file, configToml);
-  return await startSpokeCommand(["run", "--config", file], dir);
+  return await startSpokeCommand(["run", "--config", file], { dir });
+}
+
+/** Starts `spoke run --config FILE ...args`; the file is the caller's, to rewrite between signals. */
+export function spawnSpoke(configFile: string, args: string[] = []): Promise<SpokeProcess> {
+  return startSpokeCommand(["run", "--config", configFile, ...args]);
 }
 
 /**
- * Starts any long-running spoke command (`run`, `demo`) that logs its
- * listeners; `dir` is removed when it stops.
+ * Starts a long-running spoke command (`run`, `demo`) and waits until it has
+ * scheduled its networks; `dir` is removed once it has exited. Disposing it
+ * kills it (SIGKILL) unless it was stopped already.
  */
-export async function startSpokeCommand(args: string[], dir?: string): Promise<SpokeProcess> {
+export async function startSpokeCommand(
+  args: string[],
+  options: { dir?: string } = {},
+): Promise<SpokeProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-read", "--allow-env", "--allow-sys", MOD, ...args],
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      MOD,
+      ...args,
+    ],
     stdout: "null",
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
 
   const lines: string[] = [];
-  const watchers = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
+  const watchers = new Set<{ pattern: RegExp; from: number; resolve: (line: string) => void }>();
   const reading = (async () => {
     let buffered = "";
     for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
@@ -47,7 +81,7 @@ export async function startSpokeCommand(args: string[], dir?: string): Promise<S
       for (const line of parts) {
         lines.push(line);
         for (const watcher of watchers) {
-          if (watcher.pattern.test(line)) {
+          if (lines.length - 1 >= watcher.from && watcher.pattern.test(line)) {
             watchers.delete(watcher);
             watcher.resolve(line);
           }
@@ -55,9 +89,21 @@ export async function startSpokeCommand(args: string[], dir?: string): Promise<S
       }
     }
   })();
+  const status = (async () => {
+    const result = await child.status;
+    await reading;
+    if (options.dir) await Deno.remove(options.dir, { recursive: true });
+    return result;
+  })();
 
-  const waitForLine = (pattern: RegExp, timeoutMs = 30_000): Promise<string> => {
-    const seen = lines.find((line) => pattern.test(line));
+  const waitForLine = (
+    pattern: RegExp,
+    waitOptions: number | { from?: number; timeoutMs?: number } = {},
+  ): Promise<string> => {
+    const { from = 0, timeoutMs = 30_000 } = typeof waitOptions === "number"
+      ? { timeoutMs: waitOptions }
+      : waitOptions;
+    const seen = lines.slice(from).find((line) => pattern.test(line));
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -68,6 +114,7 @@ export async function startSpokeCommand(args: string[], dir?: string): Promise<S
       }, timeoutMs);
       const watcher = {
         pattern,
+        from,
         resolve: (line: string) => {
           clearTimeout(timer);
           resolve(line);
@@ -77,35 +124,42 @@ export async function startSpokeCommand(args: string[], dir?: string): Promise<S
     });
   };
 
-  let stopped: Promise<number> | undefined;
-  const stop = () => {
-    stopped ??= (async () => {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already gone
-      }
-      const { code } = await child.status;
-      await reading;
-      if (dir) await Deno.remove(dir, { recursive: true });
-      return code;
-    })();
-    return stopped;
+  const signal = (name: Deno.Signal) => {
+    try {
+      child.kill(name);
+    } catch {
+      // already gone
+    }
+  };
+  let killed: Promise<Deno.CommandStatus> | undefined;
+  const kill = (name: Deno.Signal = "SIGTERM") => {
+    killed ??= (signal(name), status);
+    return killed;
   };
 
   try {
-    const mqttLine = await waitForLine(/mqtt listening on [\d.]+:(\d+)/);
-    const httpLine = await waitForLine(/http listening on [\d.]+:(\d+)/);
+    // A child that dies at start fails the test at once, with its log.
+    await Promise.race([
+      waitForLine(/scheduled \d+ networks/),
+      status.then((result) => {
+        throw new Error(`spoke exited with ${result.code} at start:\n${lines.join("\n")}`);
+      }),
+    ]);
+    const port = (pattern: RegExp) =>
+      Number(lines.find((l) => pattern.test(l))?.match(pattern)?.[1] ?? 0);
     return {
-      mqttPort: Number(mqttLine.match(/:(\d+)\s*$/)![1]),
-      httpPort: Number(httpLine.match(/:(\d+)\s*$/)![1]),
+      mqttPort: port(/mqtt listening on [\d.]+:(\d+)/),
+      httpPort: port(/http listening on [\d.]+:(\d+)/),
       lines,
       waitForLine,
-      stop,
-      [Symbol.asyncDispose]: async () => void await stop(),
+      signal,
+      status,
+      kill,
+      stop: async () => (await kill("SIGTERM")).code,
+      [Symbol.asyncDispose]: async () => void await kill("SIGKILL"),
     };
   } catch (error) {
-    await stop();
+    await kill("SIGKILL");
     throw error;
   }
 }

@@ -11,6 +11,8 @@ import {
 } from "./_helpers.ts";
 
 const MAX_PACKET_SIZE = 1024;
+/** The Topic Alias Maximum a broker announces when not configured (BrokerOptions default). */
+const DEFAULT_TOPIC_ALIAS_MAXIMUM = 10;
 const utf8 = new TextEncoder();
 
 interface BadInputCase {
@@ -100,18 +102,32 @@ const cases: BadInputCase[] = [
     expectedAfterConnack: { cmd: "disconnect", reasonCode: 0x82 },
   },
   {
-    name: "a QoS 2 PUBLISH above Maximum QoS 1",
+    name: "packet id 0 on a QoS 2 PUBLISH [MQTT-2.3.1-1]",
     protocolVersion: 5,
     connectFirst: true,
-    bytes: () => publish(5, { qos: 2, messageId: 3 }),
-    expectedAfterConnack: { cmd: "disconnect", reasonCode: 0x9b },
+    bytes: () => publish(5, { qos: 2, messageId: 0 }),
+    expectedAfterConnack: { cmd: "disconnect", reasonCode: 0x82 },
   },
   {
-    name: "a topic alias although Topic Alias Maximum is 0",
+    name: "a topic alias beyond the Topic Alias Maximum [MQTT-3.3.2-9]",
     protocolVersion: 5,
     connectFirst: true,
-    bytes: () => publish(5, { properties: { topicAlias: 1 } }),
+    bytes: () => publish(5, { properties: { topicAlias: DEFAULT_TOPIC_ALIAS_MAXIMUM + 1 } }),
     expectedAfterConnack: { cmd: "disconnect", reasonCode: 0x94 },
+  },
+  {
+    name: "topic alias 0 [MQTT-3.3.2-8]",
+    protocolVersion: 5,
+    connectFirst: true,
+    bytes: () => publish(5, { properties: { topicAlias: 0 } }),
+    expectedAfterConnack: { cmd: "disconnect", reasonCode: 0x94 },
+  },
+  {
+    name: "an empty topic with a topic alias never set up",
+    protocolVersion: 5,
+    connectFirst: true,
+    bytes: () => publish(5, { topic: "", properties: { topicAlias: 1 } }),
+    expectedAfterConnack: { cmd: "disconnect", reasonCode: 0x82 },
   },
   {
     name: "a truncated PUBLISH (malformed)",
@@ -137,11 +153,15 @@ const cases: BadInputCase[] = [
     expectedAfterConnack: { cmd: "disconnect", reasonCode: 0x81 },
   },
   {
-    name: "PUBREL for QoS 2, which was never granted",
+    name: "PUBREL with reserved flags 0000 [MQTT-3.6.1-1]",
     protocolVersion: 5,
     connectFirst: true,
-    bytes: () => encode({ cmd: "pubrel", messageId: 1 }, 5),
-    expectedAfterConnack: { cmd: "disconnect", reasonCode: 0x82 },
+    bytes: () => {
+      const bytes = encode({ cmd: "pubrel", messageId: 1 }, 5);
+      bytes[0] = 0x60; // the fixed header flags must be 0010
+      return bytes;
+    },
+    expectedAfterConnack: { cmd: "disconnect", reasonCode: 0x81 },
   },
 ];
 
@@ -184,7 +204,7 @@ for (const protocolVersion of [4, 5] as const) {
     await using broker = await startBroker();
     using raw = await RawClient.open(broker, protocolVersion);
     await raw.write(connectBytes(protocolVersion));
-    const filters = ["a/#/b", "a+", "ok/+", "$share/group/x"];
+    const filters = ["a/#/b", "a+", "ok/+", "$share//x"];
     await raw.write(encode({
       cmd: "subscribe",
       messageId: 9,
@@ -193,7 +213,7 @@ for (const protocolVersion of [4, 5] as const) {
     const packets = await raw.readPackets(2);
     const suback = packets[1] as ISubackPacket;
     assert.equal(suback.cmd, "suback");
-    const failure = protocolVersion === 5 ? [0x8f, 0x8f, 1, 0x9e] : [0x80, 0x80, 1, 0x80];
+    const failure = protocolVersion === 5 ? [0x8f, 0x8f, 1, 0x8f] : [0x80, 0x80, 1, 0x80];
     assert.deepEqual(suback.granted, failure);
     assert.equal(broker.stats().protocolErrors, 0);
     assert.equal(broker.stats().subscriptions, 1);
@@ -207,7 +227,7 @@ Deno.test("Broker.publish() rejects invalid topics and QoS with a ProtocolError"
     assert.throws(() => broker.publish({ topic, payload: "x" }), ProtocolError);
   }
   assert.throws(
-    () => broker.publish({ topic: "a", payload: "x", qos: 2 as 1 }),
+    () => broker.publish({ topic: "a", payload: "x", qos: 3 as 1 }),
     ProtocolError,
   );
   assert.throws(

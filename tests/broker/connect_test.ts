@@ -19,13 +19,14 @@ Deno.test("Broker accepts an MQTT 5 client and announces its limits in CONNACK",
   assert.equal(connack?.cmd, "connack");
   assert.equal(connack.reasonCode, 0);
   assert.equal(connack.sessionPresent, false);
-  assert.equal(connack.properties?.maximumQoS, 1);
+  // Maximum QoS absent means 2 (§3.2.2.3.4).
+  assert.equal(connack.properties?.maximumQoS, undefined);
   assert.equal(connack.properties?.retainAvailable, true);
   assert.equal(connack.properties?.wildcardSubscriptionAvailable, true);
-  assert.equal(connack.properties?.sharedSubscriptionAvailable, false);
+  assert.equal(connack.properties?.sharedSubscriptionAvailable, true);
   assert.equal(connack.properties?.maximumPacketSize, maxPacketSize);
-  // Topic Alias Maximum absent means 0 (§3.2.2.3.8).
-  assert.equal(connack.properties?.topicAliasMaximum, undefined);
+  assert.equal(connack.properties?.topicAliasMaximum, 10);
+  assert.equal(connack.properties?.receiveMaximum, 1000);
 });
 
 Deno.test("Broker assigns a client id to an MQTT 5 client that sent an empty one", async () => {
@@ -86,15 +87,24 @@ Deno.test("Broker answers an unsupported protocol level with CONNACK 0x01 and cl
   assert.equal(broker.stats().protocolErrors, 1);
 });
 
-Deno.test("Broker refuses an MQTT 5 will on a protected topic with 0x87", async () => {
+Deno.test("Broker accepts a client whose will is on a protected topic, drops the will", async () => {
   await using broker = await startBroker();
-  using raw = await RawClient.open(broker, 5);
-  await raw.write(connectBytes(5, { will: { topic: "network/x/y/update", payload: "" } }));
-  const packets = await raw.readUntilClosed();
-  assert.deepEqual(packets.map((packet) => packet.cmd), ["connack"]);
-  assert.equal((packets[0] as IConnackPacket).reasonCode, 0x87);
+  await using watcher = await connectClient(broker, 5);
+  const received: string[] = [];
+  watcher.on("message", (topic) => received.push(topic));
+  await watcher.subscribeAsync(["network/#", "marker"]);
+  for (const version of [4, 5] as const) {
+    using raw = await RawClient.open(broker, version);
+    await raw.write(connectBytes(version, { will: { topic: "network/x/y/update", payload: "" } }));
+    const [connack] = await raw.readPackets(1) as IConnackPacket[];
+    assert.equal(version === 5 ? connack?.reasonCode : connack?.returnCode, 0);
+  } // both dropped without DISCONNECT: their wills would fire now
+  while (broker.stats().clientsConnected > 1) await new Promise((r) => setTimeout(r, 10));
+  broker.publish({ topic: "marker", payload: "" });
+  while (received.length === 0) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(received, ["marker"]);
+  assert.equal(broker.stats().dropped, 2);
 });
-
 Deno.test("Broker closes a connection that never sends CONNECT", async () => {
   await using broker = await startBroker({ connectTimeoutMs: 100 });
   using raw = await RawClient.open(broker, 4);
@@ -196,4 +206,30 @@ Deno.test("Broker.handleConnection() serves a connection accepted elsewhere", as
   assert.equal(received[0]! >> 4, 2);
   assert.deepEqual(received.slice(-2), [0xd0, 0x00]);
   assert.equal(broker.stats().clientsTotal, 1);
+});
+
+Deno.test("Broker caps an MQTT 5 keep-alive with Server Keep Alive [MQTT-3.2.2-21]", async () => {
+  const maxKeepAliveSeconds = 30;
+  await using broker = await startBroker({ maxKeepAliveSeconds });
+  for (
+    const [asked, told] of [
+      [0, maxKeepAliveSeconds],
+      [maxKeepAliveSeconds * 2, maxKeepAliveSeconds],
+      [maxKeepAliveSeconds - 1, undefined],
+    ] as const
+  ) {
+    using raw = await RawClient.open(broker, 5);
+    await raw.write(connectBytes(5, { keepalive: asked }));
+    const [connack] = await raw.readPackets(1) as IConnackPacket[];
+    assert.equal(connack?.properties?.serverKeepAlive, told, `keep-alive ${asked}`);
+  }
+});
+
+Deno.test("Broker applies Server Keep Alive to a client that asked for none", async () => {
+  await using broker = await startBroker({ maxKeepAliveSeconds: 1 });
+  using raw = await RawClient.open(broker, 5);
+  await raw.write(connectBytes(5, { keepalive: 0 }));
+  const packets = await raw.readUntilClosed();
+  assert.deepEqual(packets.map((packet) => packet.cmd), ["connack", "disconnect"]);
+  assert.equal((packets[1] as IDisconnectPacket).reasonCode, 0x8d);
 });

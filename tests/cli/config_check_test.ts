@@ -57,3 +57,22 @@ Deno.test("spoke version prints the version of deno.json", async () => {
   assert.equal(code, 0);
   assert.equal(stdout.trim(), `spoke ${version}`);
 });
+
+Deno.test("spoke run refuses a config whose ACL file is missing, exit 2 with one line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/spoke.toml`;
+    await Deno.writeTextFile(
+      file,
+      `[mqtt]\nport = 0\nacl_file = "${dir}/missing.acl"\n[http]\nenabled = false\n[catalog]\nbuiltin = false\n`,
+    );
+    const { code, stderr } = await runCli(["run", "--config", file]);
+    assert.equal(code, 2);
+    // The start-up log line, then the one-line reason; no stack trace.
+    const lines = stderr.trim().split("\n");
+    assert.match(lines.at(-1)!, /missing\.acl/);
+    assert.ok(!/^\s+at /m.test(stderr), stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

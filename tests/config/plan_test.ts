@@ -23,7 +23,13 @@ const DEFAULT_PLAN: EffectivePlan = {
   concurrency: { system: 4, network: 1 },
   timeout: 30,
   staleAfter: 180,
+  retries: 2,
+  backoff: 5,
+  backoffMax: 60,
+  preventRequeue: 0,
+  breaker: { failures: 5, backoff: 60, max: 3600 },
   rules: [],
+  setBy: {},
 };
 
 Deno.test("planFor() gives the defaults when no rule matches", () => {

@@ -9,6 +9,8 @@
  * as they are, for tests that set them on purpose.
  * Per-path overrides answer badly on purpose: a status code, a delay or a hang,
  * raw bytes, other JSON, or a huge body with or without Content-Length.
+ * Like a real server, it answers with an `ETag` (the body's SHA-256) and a 304
+ * to a matching `If-None-Match`; an override can send `Last-Modified` instead.
  *
  * ```ts
  * await using server = startFeedServer({
@@ -36,6 +38,10 @@ export interface FeedOverride {
   contentLength?: boolean;
   /** Send the body gzip-compressed, with the compressed size as Content-Length. */
   gzip?: boolean;
+  /** Send this `Last-Modified` (and no ETag); a matching `If-Modified-Since` gets a 304. */
+  lastModified?: string;
+  /** Send no validator at all (no ETag). */
+  noValidators?: boolean;
 }
 
 export interface FeedServerOptions {
@@ -49,6 +55,12 @@ export interface FeedServerOptions {
 export interface SeenRequest {
   path: string;
   userAgent: string | null;
+  /** Every request header. */
+  headers: Headers;
+  /** The status answered. */
+  status: number;
+  /** Body bytes sent (0 for a 304). */
+  bodyBytes: number;
 }
 
 export interface FeedServer extends AsyncDisposable {
@@ -58,6 +70,8 @@ export interface FeedServer extends AsyncDisposable {
   readonly requests: readonly SeenRequest[];
   /** The URL of a file of a set; `gbfs.json` by default. */
   url(set: string, file?: string): string;
+  /** The most requests the server was answering at once. */
+  readonly peakInFlight: number;
   /** Bytes of filler a `hugeBytes` path has produced so far. */
   bytesStreamed(path: string): number;
   /** Per-path overrides, editable while the server runs. */
@@ -81,13 +95,29 @@ export function startFeedServer(options: FeedServerOptions = {}): FeedServer {
   const requests: SeenRequest[] = [];
   const streamed = new Map<string, number>();
   const closing = new AbortController();
+  let inFlight = 0;
+  let peakInFlight = 0;
 
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (request) => {
       const path = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, "");
-      requests.push({ path, userAgent: request.headers.get("user-agent") });
-      const response = await answer(path);
+      const seen: SeenRequest = {
+        path,
+        userAgent: request.headers.get("user-agent"),
+        headers: request.headers,
+        status: 0,
+        bodyBytes: 0,
+      };
+      requests.push(seen);
+      inFlight++;
+      peakInFlight = Math.max(peakInFlight, inFlight);
+      let response: Response;
+      try {
+        response = await validated(request, path, await answer(path), seen);
+      } finally {
+        inFlight--;
+      }
       if (!overrides[path]?.gzip || response.body === null) return response;
       const compressed = await new Response(
         response.body.pipeThrough(new CompressionStream("gzip")),
@@ -99,6 +129,40 @@ export function startFeedServer(options: FeedServerOptions = {}): FeedServer {
     },
   );
   const origin = `http://127.0.0.1:${server.addr.port}`;
+
+  /** Adds a validator to a plain 200 and answers a matching conditional request with a 304. */
+  async function validated(
+    request: Request,
+    path: string,
+    response: Response,
+    seen: SeenRequest,
+  ): Promise<Response> {
+    const override = overrides[path] ?? {};
+    seen.status = response.status;
+    const plain = response.status === 200 && override.hugeBytes === undefined &&
+      override.hang === undefined && !override.noValidators;
+    if (!plain) return response;
+    const body = new Uint8Array(await response.arrayBuffer());
+    const headers = new Headers(response.headers);
+    let unchanged: boolean;
+    if (override.lastModified !== undefined) {
+      headers.set("last-modified", override.lastModified);
+      unchanged = request.headers.get("if-modified-since") === override.lastModified;
+    } else {
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+      const etag = `"${
+        Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("")
+      }"`;
+      headers.set("etag", etag);
+      unchanged = request.headers.get("if-none-match") === etag;
+    }
+    if (unchanged) {
+      seen.status = 304;
+      return new Response(null, { status: 304, headers });
+    }
+    seen.bodyBytes = body.byteLength;
+    return new Response(body, { status: 200, headers });
+  }
 
   async function answer(path: string): Promise<Response> {
     const override = overrides[path] ?? {};
@@ -200,6 +264,9 @@ export function startFeedServer(options: FeedServerOptions = {}): FeedServer {
     overrides,
     url: (set, file = "gbfs.json") => `${origin}/${set}/${file}`,
     bytesStreamed: (path) => streamed.get(path) ?? 0,
+    get peakInFlight() {
+      return peakInFlight;
+    },
     close,
     [Symbol.asyncDispose]: close,
   };

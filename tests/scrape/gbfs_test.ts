@@ -111,8 +111,14 @@ Deno.test("scrapeGbfs() reads Divvy (GBFS 2.3) station by station", async () => 
   const fetched = server.requests.map((r) => r.path).sort();
   assert.deepEqual(
     fetched,
-    ["gbfs", "station_information", "station_status", "system_information", "vehicle_types"]
-      .map((name) => `${DIVVY}/${name}.json`),
+    [
+      "free_bike_status",
+      "gbfs",
+      "station_information",
+      "station_status",
+      "system_information",
+      "vehicle_types",
+    ].map((name) => `${DIVVY}/${name}.json`),
   );
   assert.ok(server.requests.every((r) => r.userAgent === "spoke/0.0.0-test"));
 });

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
-import { scrapeGbfs, scraperClasses, scraperFor } from "../../src/scrape/mod.ts";
+import { scrapeGbfs, scrapeNextbike, scraperClasses, scraperFor } from "../../src/scrape/mod.ts";
 
-Deno.test("scraperClasses() lists gbfs", () => {
-  assert.deepEqual(scraperClasses(), ["gbfs"]);
+Deno.test("scraperClasses() lists gbfs and nextbike", () => {
+  assert.deepEqual(scraperClasses(), ["gbfs", "nextbike"]);
+});
+
+Deno.test("scraperFor() returns the Nextbike scraper for nextbike", () => {
+  assert.equal(scraperFor("nextbike"), scrapeNextbike);
 });
 
 Deno.test("scraperFor() returns the GBFS scraper for gbfs", () => {
@@ -10,7 +14,7 @@ Deno.test("scraperFor() returns the GBFS scraper for gbfs", () => {
 });
 
 Deno.test("scraperFor() returns undefined for a class Spoke cannot scrape", () => {
-  assert.equal(scraperFor("nextbike"), undefined);
+  assert.equal(scraperFor("citybikes"), undefined);
   assert.equal(scraperFor("GBFS"), undefined);
   assert.equal(scraperFor(""), undefined);
   // Not a way into Object.prototype.

@@ -1,12 +1,15 @@
 import type { IConnackPacket, IConnectPacket } from "mqtt-packet";
+import { getLogger } from "@logtape/logtape";
 import type { Client } from "../client.ts";
 import type { ProtocolVersion } from "../codec.ts";
 import { MQTT_MAX_PACKET_BYTES } from "../codec.ts";
 import type { Message } from "../message.ts";
 import { createMessage } from "../message.ts";
 import { ConnackReturnCode, ReasonCode } from "../reason_codes.ts";
-import { Session } from "../session.ts";
+import { SESSION_NEVER_EXPIRES } from "../session.ts";
 import { topicNameProblem } from "../topic_names.ts";
+
+const logger = getLogger(["spoke", "broker"]);
 
 /** A CONNECT refusal: the code for each protocol version and why. */
 interface Refusal {
@@ -73,7 +76,8 @@ export function handleConnect(client: Client, packet: IConnectPacket): void {
 
   let will: Message | undefined;
   if (packet.will !== undefined) {
-    const topicProblem = topicNameProblem(packet.will.topic);
+    const topicProblem = topicNameProblem(packet.will.topic) ??
+      client.core.topicLimitProblem(packet.will.topic);
     if (topicProblem !== undefined) {
       return refuse(client, version, {
         v4: ConnackReturnCode.NotAuthorized,
@@ -81,74 +85,153 @@ export function handleConnect(client: Client, packet: IConnectPacket): void {
         reason: `will ${topicProblem}`,
       });
     }
-    // [MQTT-3.2.2-12] a will QoS above Maximum QoS is refused with 0x9B in MQTT 5; 3.1.1
-    // cannot be told, so its will is kept at QoS 1.
-    if (packet.will.qos === 2 && version === 5) {
-      return refuse(client, version, {
-        v4: ConnackReturnCode.ServerUnavailable,
-        v5: ReasonCode.QosNotSupported,
-        reason: "will QoS 2 is not supported (maximum QoS 1)",
+    // A will the client may not publish is dropped (and counted), not refused: a mosquitto
+    // bridge sends a will on $SYS/broker/connection/<name>/state, and refusing it would make
+    // every default bridge fail to connect. Publishing it later is what the rules forbid.
+    const willAllowed = client.core.access.mayPublish(
+      { clientId, username: packet.username },
+      packet.will.topic,
+    );
+    if (!willAllowed) {
+      client.core.stats.dropped++;
+      logger.info("dropped the will of {clientId}: not allowed to publish to {topic}", {
+        clientId,
+        topic: packet.will.topic,
       });
     }
-    if (
-      !client.core.access.mayPublish({ clientId, username: packet.username }, packet.will.topic)
-    ) {
-      return refuse(client, version, {
-        v4: ConnackReturnCode.NotAuthorized,
-        v5: ReasonCode.NotAuthorized,
-        reason: `will topic "${packet.will.topic}" is protected`,
-      });
+    if (willAllowed) {
+      will = createMessage({
+        topic: packet.will.topic,
+        payload: packet.will.payload,
+        qos: packet.will.qos ?? 0,
+        retain: packet.will.retain === true,
+        properties: packet.will.properties,
+      }, clientId);
     }
-    will = createMessage({
-      topic: packet.will.topic,
-      payload: packet.will.payload,
-      qos: packet.will.qos === 0 ? 0 : 1,
-      retain: packet.will.retain === true,
-      properties: packet.will.properties,
-    }, clientId);
   }
 
+  // Credentials last: a password check is slow (PBKDF2), so it runs only for an otherwise
+  // acceptable CONNECT, with the client's later packets held until it is done.
+  const access = client.core.access;
+  const accepted: AcceptedConnect = { clientId, assignedClientId, will };
+  if (access.needsPasswordCheck(packet.username)) {
+    client.hold();
+    void access.authenticate(packet.username, packet.password).then((failure) => {
+      if (client.state !== "awaiting-connect") return; // closed meanwhile (CONNECT timeout)
+      if (failure !== undefined) refuseCredentials(client, version, failure);
+      else completeConnect(client, packet, version, accepted);
+      client.release();
+    });
+    return;
+  }
+  const failure = access.authenticateWithoutPassword(packet.username);
+  if (failure !== undefined) return refuseCredentials(client, version, failure);
+  completeConnect(client, packet, version, accepted);
+}
+
+/** What the checks of a CONNECT settled before the credentials are known to be good. */
+interface AcceptedConnect {
+  readonly clientId: string;
+  readonly assignedClientId: string | undefined;
+  readonly will: Message | undefined;
+}
+
+/** Refused credentials: 0x04/0x86 bad user name or password, 0x05/0x87 not authorized. */
+function refuseCredentials(
+  client: Client,
+  version: ProtocolVersion,
+  failure: "bad-credentials" | "not-authorized",
+): void {
+  refuse(
+    client,
+    version,
+    failure === "bad-credentials"
+      ? {
+        v4: ConnackReturnCode.BadUserNameOrPassword,
+        v5: ReasonCode.BadUserNameOrPassword,
+        reason: "bad user name or password",
+      }
+      : {
+        v4: ConnackReturnCode.NotAuthorized,
+        v5: ReasonCode.NotAuthorized,
+        reason: "anonymous clients are not allowed",
+      },
+  );
+}
+
+/** Takes the client id over, opens the session and answers CONNACK. */
+function completeConnect(
+  client: Client,
+  packet: IConnectPacket,
+  version: 4 | 5,
+  accepted: AcceptedConnect,
+): void {
+  const { clientId, assignedClientId, will } = accepted;
+  const properties = packet.properties ?? {};
   client.clientId = clientId;
   client.username = packet.username;
   client.will = will;
-  const session = new Session(clientId);
+  const options = client.core.options;
+  // §3.1.2.11.2: no property means 0, the session ends with the connection; 3.1.1 clean
+  // session 0 keeps it until the client returns.
+  const expiryIntervalSeconds = version === 5
+    ? properties.sessionExpiryInterval ?? 0
+    : packet.clean
+    ? 0
+    : SESSION_NEVER_EXPIRES;
+  let keepAliveSeconds = packet.keepalive ?? 0;
+  let serverKeepAlive: number | undefined;
   if (version === 5) {
-    if (properties.receiveMaximum !== undefined) session.receiveMaximum = properties.receiveMaximum;
+    client.receiveMaximumOut = properties.receiveMaximum ?? 65_535;
     if (properties.maximumPacketSize !== undefined) {
       client.maxOutgoingPacketSize = properties.maximumPacketSize;
     }
     client.wantsProblemInformation = properties.requestProblemInformation !== false;
+    client.topicAliasMaximumOut = properties.topicAliasMaximum ?? 0;
+    client.willDelaySeconds = packet.will?.properties?.willDelayInterval ?? 0;
+    // [MQTT-3.2.2-21] a Server Keep Alive replaces the client's value: the broker caps it
+    const maxKeepAlive = options.maxKeepAliveSeconds;
+    if (maxKeepAlive > 0 && (keepAliveSeconds === 0 || keepAliveSeconds > maxKeepAlive)) {
+      keepAliveSeconds = maxKeepAlive;
+      serverKeepAlive = maxKeepAlive;
+    }
   }
-  // [MQTT-3.1.4-2] a connection already using this client id is closed
-  client.core.register(client);
+  // [MQTT-3.1.4-2] a connection already using this client id is closed; [MQTT-3.1.2-4]
+  // clean start discards its session, otherwise the session is resumed [MQTT-3.1.2-5].
+  const { session, present } = client.core.openSession(
+    client,
+    packet.clean !== false,
+    expiryIntervalSeconds,
+  );
+  session.receiveMaximum = Math.min(client.receiveMaximumOut, options.maxInflight);
 
-  const connack: IConnackPacket = { cmd: "connack", sessionPresent: false };
+  // [MQTT-3.2.2-1] (3.1.1) / [MQTT-3.2.2-2] (5) Session Present says whether a session resumed
+  const connack: IConnackPacket = { cmd: "connack", sessionPresent: present };
   if (version === 4) {
-    // Sessions are clean for now, so there is never a session present [MQTT-3.2.2-1].
     connack.returnCode = ConnackReturnCode.Accepted;
   } else {
     connack.reasonCode = ReasonCode.Success;
-    const options = client.core.options;
     connack.properties = {
-      maximumQoS: 1,
+      // Maximum QoS is absent: all of 0, 1 and 2 are supported.
       retainAvailable: true,
       wildcardSubscriptionAvailable: true,
       subscriptionIdentifiersAvailable: true,
-      sharedSubscriptionAvailable: false,
-      // Topic Alias Maximum is absent, which means 0: the client must not send aliases.
+      sharedSubscriptionAvailable: true,
+      // [MQTT-3.3.4-7] the client must not exceed this many unreleased QoS 1/2 PUBLISHes
+      receiveMaximum: options.maxInflight,
     };
+    if (options.topicAliasMaximum > 0) {
+      connack.properties.topicAliasMaximum = options.topicAliasMaximum;
+    }
     if (options.maxPacketSize < MQTT_MAX_PACKET_BYTES) {
       connack.properties.maximumPacketSize = options.maxPacketSize;
     }
     if (assignedClientId !== undefined) {
       connack.properties.assignedClientIdentifier = assignedClientId;
     }
-    // Sessions end with the connection for now: say so when a longer expiry was asked.
-    if ((properties.sessionExpiryInterval ?? 0) > 0) {
-      connack.properties.sessionExpiryInterval = 0;
-    }
+    if (serverKeepAlive !== undefined) connack.properties.serverKeepAlive = serverKeepAlive;
   }
-  client.accept(session, connack, packet.keepalive ?? 0);
+  client.accept(session, connack, keepAliveSeconds, present);
 }
 
 function refuse(client: Client, version: ProtocolVersion, refusal: Refusal): void {

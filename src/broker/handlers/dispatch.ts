@@ -11,6 +11,9 @@ import { handleConnect } from "./connect.ts";
 import { handleDisconnect } from "./disconnect.ts";
 import { handlePingreq } from "./pingreq.ts";
 import { handlePuback } from "./puback.ts";
+import { handlePubcomp } from "./pubcomp.ts";
+import { handlePubrec } from "./pubrec.ts";
+import { handlePubrel } from "./pubrel.ts";
 import { handlePublish } from "./publish.ts";
 import { handleSubscribe } from "./subscribe.ts";
 import { handleUnsubscribe } from "./unsubscribe.ts";
@@ -34,6 +37,12 @@ export function dispatch(client: Client, packet: Packet): void {
         return handlePublish(client, packet);
       case "puback":
         return handlePuback(client, packet);
+      case "pubrec":
+        return handlePubrec(client, packet);
+      case "pubrel":
+        return handlePubrel(client, packet);
+      case "pubcomp":
+        return handlePubcomp(client, packet);
       case "subscribe":
         return handleSubscribe(client, packet);
       case "unsubscribe":
@@ -46,8 +55,7 @@ export function dispatch(client: Client, packet: Packet): void {
         // [MQTT-3.1.0-2] a second CONNECT is a protocol violation
         throw new ProtocolError("second CONNECT on one connection");
       default:
-        // PUBREC/PUBREL/PUBCOMP belong to QoS 2, which this broker does not grant (CONNACK
-        // Maximum QoS 1), AUTH to an authentication method it does not offer, and the rest are
+        // AUTH belongs to an authentication method the broker does not offer, and the rest are
         // server-to-client packets.
         throw new ProtocolError(`unexpected ${packet.cmd.toUpperCase()} packet from a client`);
     }

@@ -3,15 +3,15 @@ import type { Client } from "../client.ts";
 import { ProtocolError } from "../errors.ts";
 import { ReasonCode } from "../reason_codes.ts";
 import type { Subscription } from "../session.ts";
-import { isSharedFilter, topicFilterProblem } from "../topic_names.ts";
+import { parseSharedFilter, topicFilterProblem } from "../topic_names.ts";
 
 /** SUBACK failure code of MQTT 3.1.1 (§3.9.3). */
 const SUBACK_FAILURE_V4 = 0x80;
 
 /**
- * SUBSCRIBE: grant each filter at min(requested QoS, 1) — the broker's maximum QoS — answer
- * SUBACK with one code per filter in order, then send the retained messages the new
- * subscriptions match.
+ * SUBSCRIBE: grant each filter at the requested QoS (the broker supports 0, 1 and 2), answer
+ * SUBACK with one code per filter in order [MQTT-3.9.3-1], then send the retained messages the
+ * new subscriptions match [MQTT-3.8.4-4].
  */
 export function handleSubscribe(client: Client, packet: ISubscribePacket): void {
   const core = client.core;
@@ -30,19 +30,39 @@ export function handleSubscribe(client: Client, packet: ISubscribePacket): void 
   const granted: number[] = [];
   const retainedToSend: Subscription[] = [];
   for (const request of packet.subscriptions) {
-    const problem = topicFilterProblem(request.topic);
+    const problem = topicFilterProblem(request.topic) ?? core.topicLimitProblem(request.topic);
     if (problem !== undefined) {
       granted.push(v5 ? ReasonCode.TopicFilterInvalid : SUBACK_FAILURE_V4);
       continue;
     }
-    // CONNACK said Shared Subscription Available 0 (§3.2.2.3.13).
-    if (isSharedFilter(request.topic)) {
-      granted.push(v5 ? ReasonCode.SharedSubscriptionsNotSupported : SUBACK_FAILURE_V4);
+    const shared = parseSharedFilter(request.topic);
+    if (shared !== undefined && typeof shared === "string") {
+      granted.push(v5 ? ReasonCode.TopicFilterInvalid : SUBACK_FAILURE_V4);
       continue;
     }
-    const qos: 0 | 1 = request.qos === 0 ? 0 : 1;
+    // [MQTT-3.8.3-4] No Local on a shared subscription is a protocol error
+    if (shared !== undefined && v5 && request.nl === true) {
+      throw new ProtocolError(`No Local set on shared subscription "${request.topic}"`);
+    }
+    // A subscription the ACL does not allow: 0x80 in 3.1.1 (§3.9.3), 0x87 in MQTT 5.
+    const matchFilter = shared === undefined ? request.topic : shared.filter;
+    if (!core.access.maySubscribe(client, matchFilter)) {
+      granted.push(v5 ? ReasonCode.NotAuthorized : SUBACK_FAILURE_V4);
+      continue;
+    }
+    // A new filter past the per-client limit: 0x97 quota exceeded (MQTT 5), 0x80 (3.1.1).
+    if (
+      !session.subscriptions.has(request.topic) &&
+      session.subscriptions.size >= core.options.maxSubscriptionsPerClient
+    ) {
+      granted.push(v5 ? ReasonCode.QuotaExceeded : SUBACK_FAILURE_V4);
+      continue;
+    }
+    const qos = request.qos;
     const subscription: Subscription = {
       filter: request.topic,
+      matchFilter,
+      shareGroup: shared?.group,
       qos,
       noLocal: v5 && request.nl === true,
       retainAsPublished: v5 && request.rap === true,
@@ -54,9 +74,10 @@ export function handleSubscribe(client: Client, packet: ISubscribePacket): void 
     const isNew = core.subscribe(subscription);
     granted.push(qos);
     // Retain Handling (5.0 §3.8.3.1): 0 always sends retained messages, 1 only for a new
-    // subscription, 2 never; 3.1.1 always does.
+    // subscription, 2 never; 3.1.1 always does. A shared subscription gets none (§4.8.2).
     if (
-      subscription.retainHandling === 0 || (subscription.retainHandling === 1 && isNew)
+      shared === undefined &&
+      (subscription.retainHandling === 0 || (subscription.retainHandling === 1 && isNew))
     ) {
       retainedToSend.push(subscription);
     }

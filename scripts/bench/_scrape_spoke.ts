@@ -1,0 +1,131 @@
+/**
+ * Spoke's side of the scrape benchmark, its own process. Prints one JSON line:
+ * rounds, stations per round, CPU seconds and wall seconds of the measured
+ * rounds (after warm-up), and the peak RSS of the process.
+ *
+ * - `--mode e2e`: `scrapeGbfs` on `--url`, HTTP included, nothing cached.
+ * - `--mode parse`: the same with every document already in memory (fetch
+ *   answers from a map): reading, validation and normalisation only.
+ * - `--mode catalog`: one round of the whole built-in catalog, every network
+ *   pointed at `--origin` (a path of its own each), `--workers` at once.
+ */
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { builtinNetworks } from "../../src/catalog/mod.ts";
+import {
+  FeedCache,
+  type NetworkSpec,
+  type ScrapeContext,
+  scrapeGbfs,
+  scraperFor,
+} from "../../src/scrape/mod.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    mode: { type: "string" },
+    url: { type: "string" },
+    origin: { type: "string" },
+    rounds: { type: "string" },
+    warmup: { type: "string" },
+    workers: { type: "string" },
+  },
+});
+
+function peakRssKiB(): number {
+  const status = Deno.readTextFileSync("/proc/self/status");
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+const context = (cache?: FeedCache): ScrapeContext => ({
+  signal: new AbortController().signal,
+  maxBytes: 64 << 20,
+  userAgent: "spoke/bench",
+  ...(cache ? { cache } : {}),
+});
+
+async function rounds(mode: "e2e" | "parse"): Promise<void> {
+  const url = values.url!;
+  const spec: NetworkSpec = { class: "gbfs", tag: "bench", name: "Bench", url };
+  if (mode === "parse") {
+    // Every document fetched once for real, then served from memory.
+    const bodies = new Map<string, Uint8Array<ArrayBuffer>>();
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = async (input, init) => {
+      const key = String(input instanceof Request ? input.url : input);
+      let body = bodies.get(key);
+      if (body === undefined) {
+        body = new Uint8Array(await (await realFetch(input, init)).arrayBuffer());
+        bodies.set(key, body);
+      }
+      return new Response(body, { headers: { "content-type": "application/json" } });
+    };
+  }
+  let stations = 0;
+  for (let i = 0; i < Number(values.warmup ?? 3); i++) {
+    stations = (await scrapeGbfs(spec, context())).stations.length;
+  }
+  const count = Number(values.rounds ?? 20);
+  const cpu0 = cpuSeconds();
+  const wall0 = performance.now();
+  for (let i = 0; i < count; i++) await scrapeGbfs(spec, context());
+  console.log(JSON.stringify({
+    side: "spoke",
+    mode,
+    rounds: count,
+    stations,
+    cpuS: cpuSeconds() - cpu0,
+    wallS: (performance.now() - wall0) / 1000,
+    peakRssKiB: peakRssKiB(),
+  }));
+}
+
+async function catalogRound(): Promise<void> {
+  const origin = values.origin!;
+  const specs = builtinNetworks().map((spec): NetworkSpec =>
+    spec.class === "nextbike"
+      ? { ...spec, url: `${origin}/nextbike/${new URL(spec.url).searchParams.get("domains")}.xml` }
+      : { ...spec, url: `${origin}/n/${spec.tag}/gbfs.json` }
+  );
+  // As `spoke run` does: one cache shared by every task (a Nextbike domain is fetched once).
+  const cache = new FeedCache({ maxBytes: 32 << 20, maxTtlS: 300, discoveryTtlS: 3600 });
+  let next = 0;
+  let ok = 0;
+  let stations = 0;
+  const failures: string[] = [];
+  const cpu0 = cpuSeconds();
+  const wall0 = performance.now();
+  const worker = async () => {
+    while (next < specs.length) {
+      const spec = specs[next++]!;
+      try {
+        const network = await scraperFor(spec.class)!(spec, context(cache));
+        ok++;
+        stations += network.stations.length;
+      } catch (error) {
+        failures.push(`${spec.class}::${spec.tag}: ${(error as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Number(values.workers ?? 8) }, worker));
+  console.log(JSON.stringify({
+    side: "spoke",
+    mode: "catalog",
+    networks: specs.length,
+    ok,
+    failed: failures.length,
+    firstFailures: failures.slice(0, 3),
+    stations,
+    cpuS: cpuSeconds() - cpu0,
+    wallS: (performance.now() - wall0) / 1000,
+    peakRssKiB: peakRssKiB(),
+  }));
+}
+
+if (values.mode === "catalog") await catalogRound();
+else await rounds(values.mode === "parse" ? "parse" : "e2e");

@@ -1,0 +1,111 @@
+import type { BrokerOptions } from "./broker.ts";
+import { AclError } from "./acl.ts";
+import { PasswordFileError } from "./password_file.ts";
+import { PersistenceError } from "./persistence.ts";
+import type { QueuePolicy } from "./session.ts";
+
+/**
+ * The broker's settings as a config file's `[mqtt]` section spells them (snake_case). Declared
+ * here, not imported, so the broker does not depend on the config room: any object of this
+ * shape will do.
+ */
+export interface BrokerSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly "max_packet_size": number;
+  readonly "max_inflight": number;
+  readonly "max_queued_messages": number;
+  readonly "max_queued_bytes": number;
+  readonly "queue_policy": QueuePolicy;
+  readonly "max_keepalive": number;
+  readonly "topic_alias_maximum": number;
+  readonly "sys_interval": number;
+  readonly "max_connections": number;
+  readonly "max_topic_length": number;
+  readonly "max_topic_levels": number;
+  readonly "max_subscriptions": number;
+  readonly "protected_topics": readonly string[];
+  readonly "allow_anonymous": boolean;
+  /** Path of the password file; empty for none. */
+  readonly "password_file": string;
+  /** Path of the ACL file; empty for none. */
+  readonly "acl_file": string;
+  /** MQTT over TLS port, used when both PEM paths below are set. */
+  readonly "tls_port": number;
+  readonly "tls_cert": string;
+  readonly "tls_key": string;
+  /** Path of the SQLite persistence file; empty for none. */
+  readonly persistence: string;
+}
+
+/**
+ * {@linkcode BrokerOptions} from `[mqtt]` settings, reading the password, ACL and TLS files.
+ * Throws `PasswordFileError`, `AclError` or `PersistenceError` (TLS files) naming a file that
+ * cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { Broker, brokerOptionsFromSettings } from "./mod.ts";
+ *
+ * const options = brokerOptionsFromSettings({
+ *   host: "127.0.0.1", port: 0, max_packet_size: 65_536, max_inflight: 20,
+ *   max_queued_messages: 100, max_queued_bytes: 1_048_576, queue_policy: "drop-oldest",
+ *   max_keepalive: 60, topic_alias_maximum: 10, sys_interval: 0, max_connections: 100,
+ *   max_topic_length: 256, max_topic_levels: 8, max_subscriptions: 50, protected_topics: ["network/#"], allow_anonymous: true,
+ *   password_file: "", acl_file: "", tls_port: 8883, tls_cert: "", tls_key: "",
+ *   persistence: "",
+ * }, "1.0.0");
+ * const broker = new Broker(options);
+ * await broker.close();
+ * ```
+ */
+export function brokerOptionsFromSettings(
+  settings: BrokerSettings,
+  version: string,
+): BrokerOptions {
+  return {
+    hostname: settings.host,
+    port: settings.port,
+    maxPacketSize: settings.max_packet_size,
+    maxInflight: settings.max_inflight,
+    maxSessionQueuedMessages: settings.max_queued_messages,
+    maxSessionQueuedBytes: settings.max_queued_bytes,
+    queuePolicy: settings.queue_policy,
+    maxKeepAliveSeconds: settings.max_keepalive,
+    topicAliasMaximum: settings.topic_alias_maximum,
+    sysIntervalSeconds: settings.sys_interval,
+    maxConnections: settings.max_connections,
+    maxTopicLength: settings.max_topic_length,
+    maxTopicLevels: settings.max_topic_levels,
+    maxSubscriptionsPerClient: settings.max_subscriptions,
+    protectedTopics: [...settings.protected_topics],
+    allowAnonymous: settings.allow_anonymous,
+    passwords: readSettingsFile(
+      settings.password_file,
+      (message) => new PasswordFileError(`mqtt.password_file ${message}`),
+    ),
+    acl: readSettingsFile(settings.acl_file, (message) => new AclError(`mqtt.acl_file ${message}`)),
+    ...(settings.persistence === "" ? {} : { persistence: settings.persistence }),
+    ...(settings.tls_cert === "" || settings.tls_key === "" ? {} : {
+      tls: {
+        port: settings.tls_port,
+        cert: readSettingsFile(
+          settings.tls_cert,
+          (m) => new PersistenceError(`mqtt.tls_cert ${m}`),
+        )!,
+        key: readSettingsFile(settings.tls_key, (m) => new PersistenceError(`mqtt.tls_key ${m}`))!,
+      },
+    }),
+    version,
+  };
+}
+
+function readSettingsFile(path: string, error: (message: string) => Error): string | undefined {
+  if (path === "") return undefined;
+  try {
+    // Read once at start, before any connection: a synchronous read blocks nothing yet.
+    return Deno.readTextFileSync(path);
+  } catch (cause) {
+    throw error(`"${path}": ${cause instanceof Error ? cause.message : cause}`);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * What Spoke remembers of the documents it fetched, shared by every task:
+ *
+ * - the validators (`ETag`, `Last-Modified`) and the parsed document, so the
+ *   next request is conditional and a 304 costs no body;
+ * - until when a document is fresh (GBFS `ttl`, the discovery file's fixed
+ *   lifetime), so a fresh one is not requested at all;
+ * - which version each network last used, so a network built only from
+ *   documents it has already seen can say "not modified";
+ * - the request in flight per URL, so networks that share a document (every
+ *   Nextbike city of a domain) fetch it once.
+ *
+ * Bounded by bytes (the bodies' size on the wire after decompression), least
+ * recently used first out: on a Pi, memory is the scarce thing, and an evicted
+ * entry only costs one full GET.
+ */
+
+/** One remembered document. */
+export interface CachedDocument {
+  document: unknown;
+  etag?: string;
+  lastModified?: string;
+  /** Epoch ms until which the document is used without asking the server. */
+  freshUntil: number;
+  /** Bumped at every 200: tells a network whether it has seen this content. */
+  version: number;
+  /** Decoded body size, what the entry costs. */
+  bytes: number;
+  /** Consumer (`<class>::<tag>`) → the version it last used. */
+  seen: Map<string, number>;
+}
+
+/** Limits of a {@link FeedCache}. */
+export interface FeedCacheOptions {
+  /** Most bytes of bodies held (default 64 MiB). */
+  maxBytes?: number;
+  /** Longest a GBFS `ttl` is trusted, in seconds (default 300): some feeds announce an hour. */
+  maxTtlS?: number;
+  /** How long a discovery file (`gbfs.json`) is used before asking again, in seconds (default 3600). */
+  discoveryTtlS?: number;
+  /** The clock, for tests. */
+  now?: () => number;
+}
+
+export class FeedCache {
+  readonly maxBytes: number;
+  readonly maxTtlS: number;
+  readonly discoveryTtlS: number;
+  readonly now: () => number;
+  #entries = new Map<string, CachedDocument>();
+  #bytes = 0;
+  #inFlight = new Map<string, Promise<unknown>>();
+
+  constructor(options: FeedCacheOptions = {}) {
+    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.maxTtlS = options.maxTtlS ?? 300;
+    this.discoveryTtlS = options.discoveryTtlS ?? 3600;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The entry of `key`, marked as recently used. */
+  get(key: string): CachedDocument | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry;
+  }
+
+  /** Remembers a fresh 200 answer; replaces (and bumps the version of) an older one. */
+  put(
+    key: string,
+    fields: Omit<CachedDocument, "version" | "seen">,
+  ): CachedDocument {
+    const old = this.#entries.get(key);
+    if (old !== undefined) this.#drop(key, old);
+    const entry: CachedDocument = {
+      ...fields,
+      version: (old?.version ?? 0) + 1,
+      seen: old?.seen ?? new Map(),
+    };
+    if (entry.bytes > this.maxBytes) return entry;
+    this.#entries.set(key, entry);
+    this.#bytes += entry.bytes;
+    for (const [oldest, victim] of this.#entries) {
+      if (this.#bytes <= this.maxBytes) break;
+      this.#drop(oldest, victim);
+    }
+    return entry;
+  }
+
+  /** Whether `consumer` has not used this version yet (always, without a consumer). */
+  isNewTo(entry: CachedDocument, consumer: string | undefined): boolean {
+    return consumer === undefined || entry.seen.get(consumer) !== entry.version;
+  }
+
+  /**
+   * Records that `consumer` used this version. Called only once the whole
+   * network was built: a scrape that fails half-way must not count the
+   * documents it did read as seen, or their news would never be published.
+   */
+  markSeen(entry: CachedDocument, consumer: string | undefined): void {
+    if (consumer !== undefined) entry.seen.set(consumer, entry.version);
+  }
+
+  /**
+   * Runs `fetch` for `key` unless a run for the same key is in flight, in
+   * which case its result is shared.
+   */
+  shared<T>(key: string, fetch: () => Promise<T>): Promise<T> {
+    const pending = this.#inFlight.get(key);
+    if (pending !== undefined) return pending as Promise<T>;
+    const started = fetch().finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, started);
+    return started;
+  }
+
+  /** Entries held and their bytes. */
+  stats(): { entries: number; bytes: number } {
+    return { entries: this.#entries.size, bytes: this.#bytes };
+  }
+
+  #drop(key: string, entry: CachedDocument): void {
+    this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
+  }
+}
