@@ -46,6 +46,23 @@ function pick(network: Network, fields: readonly string[]): Record<string, unkno
   return picked;
 }
 
+/**
+ * The body of `/v2/networks/:tag` per snapshot. A snapshot is never changed
+ * after it is stored, so a 2,000-station network is serialised once per
+ * scrape instead of once per request; a new snapshot is a new key and the old
+ * body goes with the old snapshot.
+ */
+const networkBodies = new WeakMap<Network, string>();
+
+function networkBody(network: Network): string {
+  let body = networkBodies.get(network);
+  if (body === undefined) {
+    body = JSON.stringify({ network });
+    networkBodies.set(network, body);
+  }
+  return body;
+}
+
 /** `GET /v2/networks` and `GET /v2/networks/:tag`, the CityBikes v2 shapes. */
 export function networkRoutes(source: NetworkSource): Hono {
   const routes = new Hono();
@@ -61,7 +78,8 @@ export function networkRoutes(source: NetworkSource): Hono {
     const fields = parseFields(c.req.query("fields"), NETWORK_FIELDS);
     const state = source.byTag(tag);
     if (!state?.network) throw new HTTPException(404, { message: `no network with tag "${tag}"` });
-    return c.json({ network: fields ? pick(state.network, fields) : state.network });
+    if (fields) return c.json({ network: pick(state.network, fields) });
+    return c.body(networkBody(state.network), 200, { "content-type": "application/json" });
   });
   routes.get("/:tag/history", (c) => {
     const tag = c.req.param("tag");
