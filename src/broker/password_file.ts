@@ -5,6 +5,8 @@
  * time so the time taken does not reveal how much of a guess was right.
  */
 
+import { fromBase64, toBase64 } from "./_base64.ts";
+
 const SCHEME = "pbkdf2-sha256";
 /** Iterations for new entries: slow enough to make guessing expensive, quick on a Pi at connect. */
 export const PASSWORD_ITERATIONS = 100_000;
@@ -147,17 +149,4 @@ export async function updatePasswordFile(
   });
   if (password !== undefined) kept.push(formatPasswordLine(user, await hashPassword(password)));
   return kept.length === 0 ? "" : `${kept.join("\n")}\n`;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

@@ -1,6 +1,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Message, MessageProperties } from "./message.ts";
 import type { InflightPublish, QueuedPublish, Subscription } from "./session.ts";
+import { fromBase64, toBase64 } from "./_base64.ts";
 
 /**
  * A persistence file that cannot be opened or read; names the file and the reason.
@@ -251,17 +252,4 @@ export class BrokerPersistence {
   close(): void {
     this.#db.close();
   }
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
