@@ -64,6 +64,8 @@ export class Spoke {
   #scheduler: Scheduler;
   #publisher: Publisher;
   #http?: Deno.HttpServer<Deno.NetAddr>;
+  /** PEM text of `[http.tls]`, read at construction so a bad path fails before anything listens. */
+  #httpTls?: { cert: string; key: string };
   /** Aborted at stop: ends the live page streams, which would otherwise hold the server open. */
   #closing = new AbortController();
   #startedAt = Date.now();
@@ -98,6 +100,12 @@ export class Spoke {
     );
     if (config.mqtt.enabled) {
       this.broker = new Broker(brokerOptionsFromSettings(config.mqtt, VERSION));
+    }
+    if (config.http.enabled && config.http.tls.cert !== "" && config.http.tls.key !== "") {
+      this.#httpTls = {
+        cert: readPem(config.http.tls.cert, "http.tls.cert"),
+        key: readPem(config.http.tls.key, "http.tls.key"),
+      };
     }
     if (config.publish.broker !== "") {
       this.external = new ExternalBroker({
@@ -402,6 +410,8 @@ export class Spoke {
       this.#http = Deno.serve({
         hostname: this.config.http.host,
         port: this.config.http.port,
+        // HTTPS when [http.tls] is set; /mqtt below is then wss://.
+        ...this.#httpTls,
         onListen: () => listening.resolve(),
       }, (request, info) => {
         // MQTT over WebSocket at /mqtt goes straight to the broker, past the Hono app.
@@ -413,7 +423,11 @@ export class Spoke {
       });
       await listening.promise;
       const addr = this.#http.addr;
-      log.info("http listening on {hostname}:{port}", { hostname: addr.hostname, port: addr.port });
+      log.info("http listening on {hostname}:{port}", {
+        hostname: addr.hostname,
+        port: addr.port,
+        tls: this.#httpTls !== undefined,
+      });
     }
   }
 
@@ -621,4 +635,20 @@ function inThisShard(config: Config, networks: NetworkSpec[]): NetworkSpec[] {
     total: networks.length,
   });
   return mine;
+}
+
+/** A PEM file of a `tls` table; a path that cannot be read is a config error naming the field. */
+function readPem(path: string, field: string): string {
+  try {
+    // Once, at construction, before any listener: a synchronous read blocks nothing yet.
+    return Deno.readTextFileSync(path);
+  } catch (cause) {
+    throw new ConfigError(
+      "config",
+      `${field} cannot be read: ${cause instanceof Error ? cause.message : cause}, got ${
+        JSON.stringify(path)
+      }`,
+      { path: field, value: path, cause },
+    );
+  }
 }

@@ -30,10 +30,8 @@ export interface BrokerSettings {
   readonly "password_file": string;
   /** Path of the ACL file; empty for none. */
   readonly "acl_file": string;
-  /** MQTT over TLS port, used when both PEM paths below are set. */
-  readonly "tls_port": number;
-  readonly "tls_cert": string;
-  readonly "tls_key": string;
+  /** `[mqtt.tls]`: MQTT over TLS on `port`, when both PEM paths are set. */
+  readonly tls: { readonly port: number; readonly cert: string; readonly key: string };
   /** Path of the SQLite persistence file; empty for none. */
   readonly persistence: string;
 }
@@ -52,7 +50,7 @@ export interface BrokerSettings {
  *   max_queued_messages: 100, max_queued_bytes: 1_048_576, queue_policy: "drop-oldest",
  *   max_keepalive: 60, topic_alias_maximum: 10, sys_interval: 0, max_connections: 100,
  *   max_topic_length: 256, max_topic_levels: 8, max_subscriptions: 50, protected_topics: ["network/#"], allow_anonymous: true,
- *   password_file: "", acl_file: "", tls_port: 8883, tls_cert: "", tls_key: "",
+ *   password_file: "", acl_file: "", tls: { port: 8883, cert: "", key: "" },
  *   persistence: "",
  * }, "1.0.0");
  * const broker = new Broker(options);
@@ -86,14 +84,16 @@ export function brokerOptionsFromSettings(
     ),
     acl: readSettingsFile(settings.acl_file, (message) => new AclError(`mqtt.acl_file ${message}`)),
     ...(settings.persistence === "" ? {} : { persistence: settings.persistence }),
-    ...(settings.tls_cert === "" || settings.tls_key === "" ? {} : {
+    // TLS is on when both PEM files are named; one alone is a config mistake caught by the
+    // cross-checks of the config room, not a reason to guess here.
+    ...(settings.tls.cert === "" || settings.tls.key === "" ? {} : {
       tls: {
-        port: settings.tls_port,
+        port: settings.tls.port,
         cert: readSettingsFile(
-          settings.tls_cert,
-          (m) => new PersistenceError(`mqtt.tls_cert ${m}`),
+          settings.tls.cert,
+          (m) => new PersistenceError(`mqtt.tls.cert ${m}`),
         )!,
-        key: readSettingsFile(settings.tls_key, (m) => new PersistenceError(`mqtt.tls_key ${m}`))!,
+        key: readSettingsFile(settings.tls.key, (m) => new PersistenceError(`mqtt.tls.key ${m}`))!,
       },
     }),
     version,

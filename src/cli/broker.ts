@@ -38,8 +38,9 @@ Usage: spoke broker [-p PORT] [--host ADDR] [-c FILE] [--log-level L]
   protected_topics     filters only Spoke publishes to (["network/#", "$SYS/#"])
   allow_anonymous      clients without a user name may connect (true)
   password_file        users and password hashes, written by: spoke passwd FILE USER
-  tls_port, tls_cert, tls_key
-                       MQTT over TLS on tls_port (8883) when both PEM files are set
+  [mqtt.tls] port, cert, key
+                       MQTT over TLS on port (8883) when both PEM files are set
+                       (SPOKE_MQTT_TLS_PORT, SPOKE_MQTT_TLS_CERT, SPOKE_MQTT_TLS_KEY)
   persistence          SQLite file for retained messages and persistent sessions (none);
                        saved about once a second, survives kill -9
   acl_file             mosquitto-style ACL: "user NAME", "topic [read|write|readwrite|deny]

@@ -7,8 +7,26 @@ import { ConfigError } from "./config_error.ts";
 import { showValue } from "./_issue.ts";
 import type { Config } from "./schema.ts";
 
+/**
+ * A TLS table with a cert and no key (or the reverse) would silently serve
+ * plain text only; refuse it. Checked again after the env overlay, which can
+ * set one half (`SPOKE_MQTT_TLS_CERT`).
+ */
+export function checkTlsPairs(config: Config, source: string): void {
+  for (const [section, tls] of [["mqtt", config.mqtt.tls], ["http", config.http.tls]] as const) {
+    if ((tls.cert === "") === (tls.key === "")) continue;
+    const [missing, present] = tls.cert === "" ? ["cert", "key"] : ["key", "cert"];
+    throw new ConfigError(
+      source,
+      `${section}.tls.${missing} must be set with ${section}.tls.${present} (both PEM files, or neither), got ""`,
+      { path: `${section}.tls.${missing}`, value: "" },
+    );
+  }
+}
+
 /** Throws the first cross-field problem of `config`, in document order. */
 export function crossCheck(config: Config, source: string): void {
+  checkTlsPairs(config, source);
   config.rules.forEach((rule, index) => {
     const at = `rules[${index}]`;
     if (rule.interval !== undefined && rule.cron !== undefined) {

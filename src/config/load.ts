@@ -2,6 +2,7 @@
 
 import { getLogger } from "@logtape/logtape";
 import { ConfigError } from "./config_error.ts";
+import { checkTlsPairs } from "./_cross_checks.ts";
 import { applyEnv, applyFlags, type ConfigFlags } from "./overlay.ts";
 import { defaultConfig, parseConfigText } from "./parse.ts";
 import type { Config } from "./schema.ts";
@@ -77,6 +78,8 @@ export async function loadConfig(
   }
   applyEnv(config, env);
   applyFlags(config, options.flags ?? {});
+  // The file alone passed its own check in parseConfigText; only SPOKE_* vars can break a pair now.
+  checkTlsPairs(config, file === undefined ? "env" : `config ${file} with env`);
   const source = file ?? "defaults";
   logger.debug("Config loaded from {source}.", { source });
   return { config, source };

@@ -40,7 +40,8 @@ type Section = keyof typeof SCALAR_SECTIONS;
 
 interface Setting {
   section: Section;
-  key: string;
+  /** Keys under the section: `["port"]`, or `["tls", "port"]` in a nested table. */
+  keys: string[];
   /** The schema of the field without its `optional` wrapper. */
   schema: v.GenericSchema;
 }
@@ -50,20 +51,41 @@ const CONFIG_FILE_VAR = "SPOKE_CONFIG";
 /** Sets the bind address of every listener, like `--host`. */
 const HOST_VAR = "SPOKE_HOST";
 
-// Derived from the schema so a new scalar field is settable from env at once.
+/** The entries of a nested table field (`table()` in schema.ts: a pipe ending in a strict object). */
+function tableEntries(schema: v.GenericSchema): Record<string, unknown> | undefined {
+  type Item = { type: string; entries?: Record<string, unknown> };
+  const items = (schema as { pipe?: readonly Item[] }).pipe;
+  return items?.find((item) => item.type === "strict_object")?.entries;
+}
+
+// Derived from the schema so a new scalar field is settable from env at once;
+// a nested table (`[mqtt.tls]`) adds its fields one level down (`SPOKE_MQTT_TLS_PORT`).
 const SETTINGS = new Map<string, Setting>();
-for (const [section, entries] of Object.entries(SCALAR_SECTIONS)) {
+function addSettings(section: Section, keys: string[], entries: Record<string, unknown>): void {
   for (const [key, entry] of Object.entries(entries)) {
-    SETTINGS.set(`SPOKE_${section}_${key}`.toUpperCase(), {
-      section: section as Section,
-      key,
-      schema: (entry as unknown as { wrapped: v.GenericSchema }).wrapped,
+    const schema = (entry as { wrapped: v.GenericSchema }).wrapped;
+    const nested = tableEntries(schema);
+    if (nested !== undefined) {
+      addSettings(section, [...keys, key], nested);
+      continue;
+    }
+    SETTINGS.set(`SPOKE_${section}_${[...keys, key].join("_")}`.toUpperCase(), {
+      section,
+      keys: [...keys, key],
+      schema,
     });
   }
+}
+for (const [section, entries] of Object.entries(SCALAR_SECTIONS)) {
+  addSettings(section as Section, [], entries);
 }
 
 function setting(section: Section, key: string): Setting {
   return SETTINGS.get(`SPOKE_${section}_${key}`.toUpperCase())!;
+}
+
+function dotted(target: Setting): string {
+  return [target.section, ...target.keys].join(".");
 }
 
 /** A string from env or argv, as the field's type; left alone when it does not fit. */
@@ -81,8 +103,13 @@ function coerce(text: string, schema: v.GenericSchema): unknown {
 function assign(config: Config, target: Setting, raw: unknown, source: string): void {
   const value = typeof raw === "string" ? coerce(raw, target.schema) : raw;
   const result = v.safeParse(target.schema, value);
-  if (!result.success) throw issuesToError(source, result.issues, [target.section, target.key]);
-  (config[target.section] as Record<string, unknown>)[target.key] = result.output;
+  if (!result.success) throw issuesToError(source, result.issues, [target.section, ...target.keys]);
+  let table = config[target.section] as Record<string, unknown>;
+  for (const key of target.keys.slice(0, -1)) {
+    // The schema defaults every nested table, so the parent always exists.
+    table = table[key] as Record<string, unknown>;
+  }
+  table[target.keys.at(-1)!] = result.output;
 }
 
 function editDistance(a: string, b: string): number {
@@ -146,10 +173,10 @@ export function applyEnv(config: Config, env: Readonly<Record<string, string>>):
     if (target.schema.type === "array") {
       throw new ConfigError(
         `env ${name}`,
-        `${target.section}.${target.key} is a list and can only be set in the config file, got ${
+        `${dotted(target)} is a list and can only be set in the config file, got ${
           showValue(value)
         }`,
-        { path: `${target.section}.${target.key}`, value },
+        { path: dotted(target), value },
       );
     }
     assign(config, target, value, `env ${name}`);

@@ -161,6 +161,19 @@ const logEntries = {
 };
 export const LogSchema = table(logEntries);
 
+/** `[mqtt.tls]`: a nested table, so the overlay names its fields `SPOKE_MQTT_TLS_<KEY>`. */
+const mqttTlsEntries = {
+  port: v.optional(port, 8883),
+  cert: v.optional(v.string(STRING), ""),
+  key: v.optional(v.string(STRING), ""),
+};
+
+/** `[http.tls]`: HTTPS (and wss:// at `/mqtt`), on when both cert and key (PEM file paths) are set. */
+const httpTlsEntries = {
+  cert: v.optional(v.string(STRING), ""),
+  key: v.optional(v.string(STRING), ""),
+};
+
 /** `[mqtt]`: the embedded broker. */
 const mqttEntries = {
   enabled: v.optional(boolean, true),
@@ -207,10 +220,8 @@ const mqttEntries = {
   "password_file": v.optional(v.string(STRING), ""),
   /** ACL file (mosquitto's format: user / topic / pattern lines); empty = none. */
   "acl_file": v.optional(v.string(STRING), ""),
-  /** MQTT over TLS: on when both cert and key (PEM file paths) are set. */
-  "tls_port": v.optional(port, 8883),
-  "tls_cert": v.optional(v.string(STRING), ""),
-  "tls_key": v.optional(v.string(STRING), ""),
+  /** `[mqtt.tls]`: MQTT over TLS, on when both cert and key (PEM file paths) are set. */
+  tls: v.optional(table(mqttTlsEntries), () => ({})),
   /** SQLite file keeping retained messages and persistent sessions; empty = memory only. */
   persistence: v.optional(v.string(STRING), ""),
 };
@@ -223,6 +234,7 @@ const httpEntries = {
   host: v.optional(host, "127.0.0.1"),
   /** Bearer token of `/admin/*`; empty turns the admin routes off. */
   "admin_token": v.optional(v.string(STRING), ""),
+  tls: v.optional(table(httpTlsEntries), () => ({})),
 };
 export const HttpSchema = table(httpEntries);
 
@@ -360,7 +372,8 @@ export const NetworkEntrySchema = table({
 
 /**
  * The fields of the sections that can be set from `SPOKE_<SECTION>_<KEY>`
- * env vars, each an `optional` schema.
+ * env vars, each an `optional` schema. A field that is itself a table
+ * (`[mqtt.tls]`) is walked into: `SPOKE_MQTT_TLS_PORT`.
  */
 export const SCALAR_SECTIONS = {
   log: logEntries,
@@ -498,9 +511,8 @@ export interface Config {
     "allow_anonymous": boolean;
     "password_file": string;
     "acl_file": string;
-    "tls_port": number;
-    "tls_cert": string;
-    "tls_key": string;
+    /** MQTT over TLS on `port` when both PEM paths are set. */
+    tls: { port: number; cert: string; key: string };
     persistence: string;
   };
   http: {
@@ -509,6 +521,8 @@ export interface Config {
     host: string;
     /** Bearer token of `/admin/*`; empty turns them off. */
     "admin_token": string;
+    /** HTTPS and wss:// when both PEM paths are set. */
+    tls: { cert: string; key: string };
   };
   catalog: {
     builtin: boolean;

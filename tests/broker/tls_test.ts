@@ -2,46 +2,11 @@ import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { Broker } from "../../src/broker/mod.ts";
 import { connectClient, Inbox } from "./_helpers.ts";
-
-/** A self-signed certificate for 127.0.0.1, made with openssl for this test run. */
-async function selfSignedCertificate(): Promise<{ cert: string; key: string }> {
-  const dir = await Deno.makeTempDir();
-  try {
-    const { code, stderr } = await new Deno.Command("openssl", {
-      args: [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        `${dir}/key.pem`,
-        "-out",
-        `${dir}/cert.pem`,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
-    return {
-      cert: await Deno.readTextFile(`${dir}/cert.pem`),
-      key: await Deno.readTextFile(`${dir}/key.pem`),
-    };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { selfSignedCert } from "../_support/self_signed_cert.ts";
 
 Deno.test("Broker serves MQTT over TLS beside plain TCP", async () => {
-  const { cert, key } = await selfSignedCertificate();
+  await using pem = await selfSignedCert();
+  const { cert, key } = pem;
   const broker = new Broker({ port: 0, tls: { port: 0, cert, key }, sysIntervalSeconds: 0 });
   await broker.listen();
   try {
