@@ -6,6 +6,8 @@
  * of its requests is open, since one scrape fetches its feeds in parallel.
  */
 
+import { waitUntil as wait } from "../_support/wait_until.ts";
+
 const FIXTURE = new URL("../fixtures/gbfs-v1-velib-paris/", import.meta.url);
 
 export interface SlowFeedServer extends AsyncDisposable {
@@ -89,17 +91,4 @@ export function startSlowFeedServer(options: { delayMs: number; hang?: boolean }
     close,
     [Symbol.asyncDispose]: close,
   };
-}
-
-function wait(signal: AbortSignal, ms: number): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

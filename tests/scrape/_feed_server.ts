@@ -20,6 +20,8 @@
  * ```
  */
 
+import { waitUntil } from "../_support/wait_until.ts";
+
 /** How one path answers instead of (or on top of) its fixture file. */
 export interface FeedOverride {
   /** Answer with this status and a short text body. */
@@ -274,18 +276,4 @@ export function startFeedServer(options: FeedServerOptions = {}): FeedServer {
 
 function contentType(path: string): HeadersInit {
   return { "content-type": path.endsWith(".xml") ? "application/xml" : "application/json" };
-}
-
-/** Resolves after `ms` (never for Infinity) or on abort, and then lets go of the timer. */
-function waitUntil(signal: AbortSignal, ms: number): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
