@@ -111,37 +111,9 @@ export function renderMetrics(
 
   const broker = stats.broker;
   if (broker) {
-    text
-      .add("spoke_broker_clients", "gauge", "MQTT clients connected.", {
-        value: broker.clientsConnected,
-      })
-      .add("spoke_broker_clients_total", "counter", "MQTT clients accepted since start.", {
-        value: broker.clientsTotal,
-      })
-      .add("spoke_broker_messages_received_total", "counter", "Application messages in.", {
-        value: broker.messagesIn,
-      })
-      .add("spoke_broker_messages_sent_total", "counter", "PUBLISH packets sent to clients.", {
-        value: broker.messagesOut,
-      })
-      .add("spoke_broker_bytes_received_total", "counter", "Bytes read from clients.", {
-        value: broker.bytesIn,
-      })
-      .add("spoke_broker_bytes_sent_total", "counter", "Bytes written to clients.", {
-        value: broker.bytesOut,
-      })
-      .add("spoke_broker_retained", "gauge", "Topics holding a retained message.", {
-        value: broker.retained,
-      })
-      .add("spoke_broker_subscriptions", "gauge", "Subscriptions held.", {
-        value: broker.subscriptions,
-      })
-      .add("spoke_broker_dropped_total", "counter", "Messages not delivered on purpose.", {
-        value: broker.dropped,
-      })
-      .add("spoke_broker_protocol_errors_total", "counter", "Connections closed for bad packets.", {
-        value: broker.protocolErrors,
-      });
+    for (const [name, type, help, value] of brokerFamilies(broker)) {
+      text.add(name, type, help, { value });
+    }
   }
 
   const external = stats.external;
@@ -202,4 +174,42 @@ export function renderMetrics(
   const own = text.toString();
   if (engineText === "") return own;
   return own + (engineText.endsWith("\n") ? engineText : `${engineText}\n`);
+}
+
+/** The broker's counters as Prometheus families: one row each, in the order they are served. */
+function brokerFamilies(
+  broker: NonNullable<ServiceStats["broker"]>,
+): Array<[string, "gauge" | "counter", string, number]> {
+  return [
+    ["spoke_broker_clients", "gauge", "MQTT clients connected.", broker.clientsConnected],
+    [
+      "spoke_broker_clients_total",
+      "counter",
+      "MQTT clients accepted since start.",
+      broker.clientsTotal,
+    ],
+    [
+      "spoke_broker_messages_received_total",
+      "counter",
+      "Application messages in.",
+      broker.messagesIn,
+    ],
+    [
+      "spoke_broker_messages_sent_total",
+      "counter",
+      "PUBLISH packets sent to clients.",
+      broker.messagesOut,
+    ],
+    ["spoke_broker_bytes_received_total", "counter", "Bytes read from clients.", broker.bytesIn],
+    ["spoke_broker_bytes_sent_total", "counter", "Bytes written to clients.", broker.bytesOut],
+    ["spoke_broker_retained", "gauge", "Topics holding a retained message.", broker.retained],
+    ["spoke_broker_subscriptions", "gauge", "Subscriptions held.", broker.subscriptions],
+    ["spoke_broker_dropped_total", "counter", "Messages not delivered on purpose.", broker.dropped],
+    [
+      "spoke_broker_protocol_errors_total",
+      "counter",
+      "Connections closed for bad packets.",
+      broker.protocolErrors,
+    ],
+  ];
 }
