@@ -31,5 +31,5 @@ export { VERSION } from "./src/version.ts";
 export { main } from "./src/cli/mod.ts";
 
 if (import.meta.main) {
-  Deno.exit(await (await import("./src/cli/mod.ts")).main(Deno.args));
+  Deno.exit(await (await import("./src/cli/main.ts")).main(Deno.args));
 }

@@ -16,7 +16,15 @@ const { values } = parseArgs({
 
 const bundle = `${Deno.cwd()}/dist/spoke.js`;
 await Deno.mkdir("dist", { recursive: true });
-await run(Deno.execPath(), ["bundle", "--quiet", "--platform", "deno", "-o", bundle, "mod.ts"]);
+await run(Deno.execPath(), [
+  "bundle",
+  "--quiet",
+  "--platform",
+  "deno",
+  "-o",
+  bundle,
+  "src/cli/main.ts",
+]);
 const { size } = await Deno.stat(bundle);
 console.log(`bundled dist/spoke.js (${(size / 1024).toFixed(0)} KiB)`);
 if (values["no-check"]) Deno.exit(0);

@@ -30,7 +30,7 @@ for (const target of targets) {
       "--v8-flags=--max-semi-space-size=2",
       "--output",
       output,
-      "mod.ts",
+      "src/cli/main.ts",
     ],
     stderr: "piped",
   }).output();

@@ -7,7 +7,13 @@ import { getLogger } from "@logtape/logtape";
 import { createApi, type PauseTarget, type ServiceStats } from "./api/mod.ts";
 import { Broker, brokerOptionsFromSettings } from "./broker/mod.ts";
 import { inShard, networkKey, parseShard, resolveCatalog } from "./catalog/mod.ts";
-import { type Config, ConfigError, type EffectivePlan, planFor } from "./config/mod.ts";
+import {
+  type Config,
+  ConfigError,
+  type EffectivePlan,
+  planFor,
+  readPemFile,
+} from "./config/mod.ts";
 import { ExternalBroker, Publisher } from "./publish/mod.ts";
 import { MetricsRegistry } from "./metrics/mod.ts";
 import { CircuitBreaker, type PushResult, Semaphore, TaskQueue } from "./queue/mod.ts";
@@ -103,8 +109,8 @@ export class Spoke {
     }
     if (config.http.enabled && config.http.tls.cert !== "" && config.http.tls.key !== "") {
       this.#httpTls = {
-        cert: readPem(config.http.tls.cert, "http.tls.cert"),
-        key: readPem(config.http.tls.key, "http.tls.key"),
+        cert: readPemFile(config.http.tls.cert, "http.tls.cert"),
+        key: readPemFile(config.http.tls.key, "http.tls.key"),
       };
     }
     if (config.publish.broker !== "") {
@@ -112,6 +118,7 @@ export class Spoke {
         url: config.publish.broker,
         clientId: config.publish.client_id,
         maxPending: config.publish.max_pending,
+        ...(config.publish.ca === "" ? {} : { ca: readPemFile(config.publish.ca, "publish.ca") }),
       });
     }
     this.#publisher = new Publisher(
@@ -635,20 +642,4 @@ function inThisShard(config: Config, networks: NetworkSpec[]): NetworkSpec[] {
     total: networks.length,
   });
   return mine;
-}
-
-/** A PEM file of a `tls` table; a path that cannot be read is a config error naming the field. */
-function readPem(path: string, field: string): string {
-  try {
-    // Once, at construction, before any listener: a synchronous read blocks nothing yet.
-    return Deno.readTextFileSync(path);
-  } catch (cause) {
-    throw new ConfigError(
-      "config",
-      `${field} cannot be read: ${cause instanceof Error ? cause.message : cause}, got ${
-        JSON.stringify(path)
-      }`,
-      { path: field, value: path, cause },
-    );
-  }
 }

@@ -9,6 +9,8 @@
 import { parseArgs } from "node:util";
 
 const BENCH_DIR = Deno.env.get("SPOKE_MQTT_BENCH_DIR") ?? "/work/shared/mqtt";
+// `spoke broker` inherits this environment and refuses SPOKE_* names it does not know.
+Deno.env.delete("SPOKE_MQTT_BENCH_DIR");
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 const { values } = parseArgs({
@@ -120,7 +122,7 @@ try {
       "--allow-env",
       "--allow-sys",
       ...v8Flags,
-      `${ROOT}mod.ts`,
+      `${ROOT}src/cli/main.ts`,
       "broker",
       "-p",
       `${spokePort}`,

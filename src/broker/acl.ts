@@ -49,6 +49,9 @@ export interface AclRules {
  * ```
  */
 export class AclError extends Error {
+  /** A file the user points at is bad: the CLI exits with this code. */
+  readonly exitCode = 2;
+
   constructor(message: string) {
     super(message);
     this.name = "AclError";

@@ -21,7 +21,7 @@ const logger = getLogger(["spoke", "broker"]);
  * Each connection reads into one reused buffer. It starts small, since most clients are idle
  * subscribers and a Pi may hold a thousand of them, and doubles whenever a read fills it.
  */
-const READ_BUFFER_INITIAL_BYTES = 4 * 1024;
+const READ_BUFFER_INITIAL_BYTES = 1024;
 const READ_BUFFER_MAX_BYTES = 64 * 1024;
 
 /** How long a lingering close waits for the peer to close its side after our last packet. */

@@ -8,6 +8,10 @@ import type { Buffer } from "node:buffer";
 import { ProtocolError } from "./errors.ts";
 import { ReasonCode } from "./reason_codes.ts";
 
+// mqtt-packet builds 65,536 two-byte Buffers (about 7 MB of heap) on its first encode unless told
+// not to; a 2-byte number is cheaper to write than that cache is to hold on a Pi.
+mqttPacket.writeToStream.cacheNumbers = false;
+
 /** MQTT protocol levels the broker speaks: 4 is MQTT 3.1.1, 5 is MQTT 5.0. */
 export type ProtocolVersion = 4 | 5;
 

@@ -35,6 +35,9 @@ export interface PasswordEntry {
  * ```
  */
 export class PasswordFileError extends Error {
+  /** A file the user points at is bad: the CLI exits with this code. */
+  readonly exitCode = 2;
+
   constructor(message: string) {
     super(message);
     this.name = "PasswordFileError";

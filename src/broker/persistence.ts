@@ -18,6 +18,9 @@ import { fromBase64, toBase64 } from "./_base64.ts";
  * ```
  */
 export class PersistenceError extends Error {
+  /** A file the user points at is bad: the CLI exits with this code. */
+  readonly exitCode = 2;
+
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "PersistenceError";

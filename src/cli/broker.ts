@@ -6,7 +6,7 @@ import {
   PasswordFileError,
   PersistenceError,
 } from "../broker/mod.ts";
-import { type Config, type ConfigFlags, loadConfig } from "../config/mod.ts";
+import { type Config, type ConfigFlags, loadConfig, readPemFile } from "../config/mod.ts";
 import { parseFlags, UsageError } from "./args.ts";
 import { setupLogging } from "./logging.ts";
 import { VERSION } from "../version.ts";
@@ -16,10 +16,12 @@ const log = getLogger(["spoke", "cli"]);
 /** `spoke broker --help`. */
 export const BROKER_USAGE = `spoke broker — the MQTT 3.1.1 and 5.0 broker alone, like mosquitto
 
-Usage: spoke broker [-p PORT] [--host ADDR] [-c FILE] [--log-level L]
+Usage: spoke broker [-p PORT] [--host ADDR] [--http-port N] [-c FILE] [--log-level L]
 
   -p, --port N         TCP port (SPOKE_MQTT_PORT, [mqtt] port, default 1883)
-      --host ADDR      bind address (SPOKE_MQTT_HOST, [mqtt] host, default 127.0.0.1)
+      --host ADDR      bind address of every listener (SPOKE_HOST, [mqtt] host, default 127.0.0.1)
+      --http-port N    also serve MQTT over WebSocket at ws://ADDR:N/mqtt (subprotocols mqtt
+                       and mqttv3.1); wss:// when the config's [http.tls] cert and key are set
   -c, --config FILE    TOML or JSON config; its [mqtt] section holds the rest:
 
 [mqtt] settings (each also SPOKE_MQTT_<NAME>):
@@ -67,12 +69,45 @@ function createBroker(config: Config): Broker {
   }
 }
 
+/** The `[http.tls]` PEM texts, or `{}` for plain ws://. */
+function httpTls(config: Config): { cert?: string; key?: string } {
+  const { cert, key } = config.http.tls;
+  if (cert === "" || key === "") return {};
+  return { cert: readPemFile(cert, "http.tls.cert"), key: readPemFile(key, "http.tls.key") };
+}
+
+/** MQTT over WebSocket at `/mqtt` on `[http] host:port`; any other path is a JSON 404. */
+async function serveWebSocket(
+  broker: Broker,
+  config: Config,
+  tls: { cert?: string; key?: string },
+): Promise<Deno.HttpServer<Deno.NetAddr>> {
+  const listening = Promise.withResolvers<void>();
+  const server = Deno.serve({
+    hostname: config.http.host,
+    port: config.http.port,
+    ...tls,
+    onListen: () => listening.resolve(),
+  }, (request) => {
+    if (new URL(request.url).pathname === "/mqtt") return broker.upgradeWebSocket(request);
+    return Response.json({ error: "not found: spoke broker serves only /mqtt" }, { status: 404 });
+  });
+  await listening.promise;
+  log.info("http listening on {hostname}:{port}, MQTT over {scheme} at /mqtt", {
+    hostname: server.addr.hostname,
+    port: server.addr.port,
+    scheme: tls.cert === undefined ? "ws" : "wss",
+  });
+  return server;
+}
+
 /** `spoke broker`: the embedded broker alone, like `mosquitto -p N`. */
 export async function brokerCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
     config: { type: "string", short: "c" },
     port: { type: "string", short: "p" },
     host: { type: "string" },
+    "http-port": { type: "string" },
     "log-level": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
@@ -83,14 +118,19 @@ export async function brokerCommand(args: string[]): Promise<number> {
   // --port is this command's name for the config's mqtt.port (and --mqtt-port of run).
   const flags: ConfigFlags = {
     mqttPort: values.port,
+    httpPort: values["http-port"],
     host: values.host,
     logLevel: values["log-level"],
   };
   const { config } = await loadConfig({ file: values.config, env: Deno.env.toObject(), flags });
   await setupLogging(config.log.level);
+  const webSocketTls = values["http-port"] === undefined ? undefined : httpTls(config);
   const broker = createBroker(config);
   const addr = await broker.listen();
   log.info("mqtt listening on {hostname}:{port}", { hostname: addr.hostname, port: addr.port });
+  const webSocket = webSocketTls === undefined
+    ? undefined
+    : await serveWebSocket(broker, config, webSocketTls);
   const stopping = Promise.withResolvers<void>();
   const signals = ["SIGINT", "SIGTERM"] as const;
   let received = 0;
@@ -100,7 +140,9 @@ export async function brokerCommand(args: string[]): Promise<number> {
   };
   for (const signal of signals) Deno.addSignalListener(signal, onSignal);
   await stopping.promise;
+  // The broker first: it says DISCONNECT (0x8B) to WebSocket clients too, then the server closes.
   await broker.close();
+  await webSocket?.shutdown();
   for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
   return 0;
 }

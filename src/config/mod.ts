@@ -30,3 +30,4 @@ export { type ConfigFlags, envVarNames } from "./overlay.ts";
 export { type EffectivePlan, type PlanField, planFor } from "./plan.ts";
 export { isIncluded } from "./catalog_filter.ts";
 export { anchoredRegex } from "./pattern.ts";
+export { readPemFile } from "./pem_file.ts";

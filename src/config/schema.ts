@@ -264,6 +264,8 @@ const publishEntries = {
   "client_id": v.optional(v.string(STRING), ""),
   /** Networks whose latest state is held while the broker is away. */
   "max_pending": v.optional(positiveInteger, 10_000),
+  /** PEM file of the CA(s) an mqtts:// or wss:// broker's certificate must chain to; empty: the system's. */
+  ca: v.optional(v.string(STRING), ""),
 };
 export const PublishSchema = table(publishEntries);
 
@@ -556,6 +558,8 @@ export interface Config {
     broker: string;
     "client_id": string;
     "max_pending": number;
+    /** PEM file of the CA(s) the broker's certificate must chain to; empty: the system's. */
+    ca: string;
   };
   engine: {
     /** Most scrapes running at once over all queues; 0: only the workers limit. */

@@ -20,6 +20,11 @@ export interface ExternalBrokerOptions {
   maxBackoffMs?: number;
   /** Default 5 (MQTT 5: content type and message expiry go along). */
   protocolVersion?: 4 | 5;
+  /**
+   * PEM text of the CA(s) an `mqtts://` or `wss://` broker's certificate must chain to (a private
+   * CA or a self-signed broker); absent: the system's roots. The certificate is always checked.
+   */
+  ca?: string;
 }
 
 /** Counters of the external broker connection. */
@@ -64,7 +69,8 @@ export function redactedUrl(url: string): string {
  */
 export class ExternalBroker implements MessageSink {
   readonly url: string;
-  #options: Required<Omit<ExternalBrokerOptions, "url">>;
+  #options: Required<Omit<ExternalBrokerOptions, "url" | "ca">>;
+  readonly #ca: string | undefined;
   #client?: MqttClient;
   #connected = false;
   #closing = false;
@@ -86,6 +92,7 @@ export class ExternalBroker implements MessageSink {
       );
     }
     this.url = options.url;
+    this.#ca = options.ca;
     this.#options = {
       clientId: options.clientId || `spoke-${crypto.randomUUID().slice(0, 8)}`,
       maxPending: options.maxPending ?? 10_000,
@@ -159,6 +166,8 @@ export class ExternalBroker implements MessageSink {
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       keepalive: 30,
+      ...(this.#ca === undefined ? {} : { ca: this.#ca }),
+      rejectUnauthorized: true,
     });
     this.#client = client;
     client.on("connect", () => {

@@ -5,7 +5,7 @@
  * SIGKILL to crash), ports parsed from the listeners' log lines.
  */
 
-const MOD = new URL("../../mod.ts", import.meta.url).pathname;
+const MOD = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 
 export interface SpokeProcess extends AsyncDisposable {
   /** The embedded broker's port; 0 when the broker is disabled. */
@@ -46,13 +46,14 @@ export function spawnSpoke(configFile: string, args: string[] = []): Promise<Spo
 }
 
 /**
- * Starts a long-running spoke command (`run`, `demo`) and waits until it has
- * scheduled its networks; `dir` is removed once it has exited. Disposing it
- * kills it (SIGKILL) unless it was stopped already.
+ * Starts a long-running spoke command (`run`, `demo`, `broker`) and waits
+ * for the log line `ready` (default: it has scheduled its networks); `dir` is
+ * removed once it has exited. Disposing it kills it (SIGKILL) unless it was
+ * stopped already.
  */
 export async function startSpokeCommand(
   args: string[],
-  options: { dir?: string } = {},
+  options: { dir?: string; ready?: RegExp } = {},
 ): Promise<SpokeProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -140,7 +141,7 @@ export async function startSpokeCommand(
   try {
     // A child that dies at start fails the test at once, with its log.
     await Promise.race([
-      waitForLine(/scheduled \d+ networks/),
+      waitForLine(options.ready ?? /scheduled \d+ networks/),
       status.then((result) => {
         throw new Error(`spoke exited with ${result.code} at start:\n${lines.join("\n")}`);
       }),

@@ -1,5 +1,5 @@
 /** Runs the `spoke` command line from source as a child process. */
-const MOD = new URL("../../mod.ts", import.meta.url).pathname;
+const MOD = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 
 export async function runCli(
   args: string[],

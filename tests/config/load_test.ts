@@ -138,7 +138,7 @@ Deno.test("loadConfig() without a file gives every default and source 'defaults'
       discovery_ttl: 3600,
     },
     store: { sqlite: "", retention_days: 30 },
-    publish: { broker: "", client_id: "", max_pending: 10000 },
+    publish: { broker: "", client_id: "", max_pending: 10000, ca: "" },
     engine: {
       max_running: 0,
       queue_max_size: 10000,

@@ -42,13 +42,26 @@ async function waitUntilListening(port: number, child: Deno.ChildProcess): Promi
   throw new Error(`mosquitto did not listen on ${port}`);
 }
 
-export async function startMosquitto(): Promise<Mosquitto> {
+/** With `tls`, the listener speaks only MQTT over TLS with that certificate (`url` is mqtts://). */
+export async function startMosquitto(
+  options: { tls?: { certFile: string; keyFile: string } } = {},
+): Promise<Mosquitto> {
   const port = freePort();
   const dir = await Deno.makeTempDir({ prefix: "spoke-mosquitto-" });
   const conf = `${dir}/mosquitto.conf`;
+  let tls = "";
+  if (options.tls) {
+    // Started as root, mosquitto drops to its own user: give it copies it may read (a test key).
+    await Deno.chmod(dir, 0o755);
+    for (const [name, from] of [["cert", options.tls.certFile], ["key", options.tls.keyFile]]) {
+      await Deno.copyFile(from!, `${dir}/${name}.pem`);
+      await Deno.chmod(`${dir}/${name}.pem`, 0o644);
+    }
+    tls = `certfile ${dir}/cert.pem\nkeyfile ${dir}/key.pem\n`;
+  }
   await Deno.writeTextFile(
     conf,
-    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`,
+    `listener ${port} 127.0.0.1\n${tls}allow_anonymous true\npersistence false\n`,
   );
   let child: Deno.ChildProcess | undefined;
   const start = async () => {
@@ -67,7 +80,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
   await start();
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${options.tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`,
     start,
     stop,
     [Symbol.asyncDispose]: async () => {
