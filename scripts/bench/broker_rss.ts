@@ -6,7 +6,8 @@
  * sockets with a 1 KiB read pending on each (what any Deno program pays per connection). The
  * clients are one child process (`_broker_rss_clients.ts`): bare TCP, an MQTT 3.1.1 CONNECT with
  * keep-alive 600 each, CONNACK read. VmRSS / RssAnon / RssFile from /proc/PID/status, idle and 3 s
- * after the last client connected; medians of the runs.
+ * after the last client connected; medians of the runs. When `dist/spoke.js` exists (`deno task
+ * bundle`), the same broker run from that one-file bundle too.
  */
 import { parseArgs } from "node:util";
 
@@ -119,6 +120,23 @@ const subjects: Subject[] = [
       ]),
   },
 ];
+
+// The one-file bundle (`deno task bundle`), as `deno compile` of it would run: no npm loader.
+const bundle = `${ROOT}dist/spoke.js`;
+if (await Deno.stat(bundle).then(() => true, () => false)) {
+  subjects.push({
+    name: "`spoke broker` from the bundle (dist/spoke.js)",
+    speaksMqtt: true,
+    spawn: (port) =>
+      deno([
+        "run",
+        ...["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys"],
+        V8_FLAGS,
+        bundle,
+        ...["broker", "-p", `${port}`, "--log-level", "warning"],
+      ]),
+  });
+}
 
 async function measure(subject: Subject): Promise<{ idle: Memory; loaded?: Memory }> {
   const dir = await Deno.makeTempDir({ prefix: "spoke-bench-rss-" });
