@@ -193,6 +193,7 @@ export class Spoke {
       queues: [...this.queues.values()].map((queue) => queue.stats()),
       broker: this.broker?.stats(),
       history: this.#sqlite?.stats(),
+      feedCache: this.#feedCache?.stats(),
       external: this.external?.stats(),
     };
   }

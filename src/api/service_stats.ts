@@ -43,12 +43,18 @@ export interface ServiceStats {
   broker?: BrokerStats;
   external?: ExternalBrokerSample;
   history?: HistorySample;
+  /** The shared feed cache: documents held and their decoded body bytes. */
+  feedCache?: { entries: number; bytes: number };
 }
 
 /** This process's memory and CPU, read when asked. */
 export interface ProcessSample {
   rssBytes: number;
   heapUsedBytes: number;
+  /** The V8 heap reserved, used or not: what RSS holds for JavaScript. */
+  heapTotalBytes: number;
+  /** Memory outside the V8 heap held by JavaScript objects (buffers, strings handed to Rust). */
+  externalBytes: number;
   cpuUserSeconds: number;
   cpuSystemSeconds: number;
   /** Seconds since the epoch when the process started. */
@@ -62,6 +68,8 @@ export function processSample(): ProcessSample {
   return {
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
     cpuUserSeconds: cpu.user / 1e6,
     cpuSystemSeconds: cpu.system / 1e6,
     startTimeSeconds: Math.round((Date.now() / 1000 - process.uptime()) * 1000) / 1000,

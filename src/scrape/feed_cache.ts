@@ -51,10 +51,11 @@ export class FeedCache {
   #bytes = 0;
   #inFlight = new Map<string, Promise<unknown>>();
 
+  /** @throws {RangeError} naming the limit when one is not a number in range. */
   constructor(options: FeedCacheOptions = {}) {
-    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
-    this.maxTtlS = options.maxTtlS ?? 300;
-    this.discoveryTtlS = options.discoveryTtlS ?? 3600;
+    this.maxBytes = limit("maxBytes", options.maxBytes ?? 64 * 1024 * 1024, 1);
+    this.maxTtlS = limit("maxTtlS", options.maxTtlS ?? 300, 0);
+    this.discoveryTtlS = limit("discoveryTtlS", options.discoveryTtlS ?? 3600, 0);
     this.now = options.now ?? Date.now;
   }
 
@@ -67,17 +68,25 @@ export class FeedCache {
     return entry;
   }
 
-  /** Remembers a fresh 200 answer; replaces (and bumps the version of) an older one. */
+  /**
+   * Remembers a fresh 200 answer; replaces (and bumps the version of) an older one.
+   * @throws {RangeError} when `fields.bytes` is not a size: the budget would stop adding up.
+   */
   put(
     key: string,
     fields: Omit<CachedDocument, "version" | "seen">,
   ): CachedDocument {
+    if (!Number.isFinite(fields.bytes) || fields.bytes < 0) {
+      throw new RangeError(`FeedCache.put(${key}): bytes must be a size >= 0, got ${fields.bytes}`);
+    }
     const old = this.#entries.get(key);
     if (old !== undefined) this.#drop(key, old);
     const entry: CachedDocument = {
       ...fields,
       version: (old?.version ?? 0) + 1,
-      seen: old?.seen ?? new Map(),
+      // Every consumer recorded for the old version is new to this one: a fresh
+      // map says the same and lets consumers that are gone (a reload) be forgotten.
+      seen: new Map(),
     };
     if (entry.bytes > this.maxBytes) return entry;
     this.#entries.set(key, entry);
@@ -124,4 +133,12 @@ export class FeedCache {
     this.#entries.delete(key);
     this.#bytes -= entry.bytes;
   }
+}
+
+function limit(name: string, value: number, least: number): number {
+  // Infinity is refused too: a cache without a bound is what this class exists to avoid.
+  if (!Number.isFinite(value) || value < least) {
+    throw new RangeError(`FeedCache: ${name} must be a finite number >= ${least}, got ${value}`);
+  }
+  return value;
 }

@@ -71,6 +71,8 @@ export function sources(overrides: Partial<ApiSources> = {}) {
     processSample: () => ({
       rssBytes: 1000,
       heapUsedBytes: 500,
+      heapTotalBytes: 800,
+      externalBytes: 100,
       cpuUserSeconds: 1.5,
       cpuSystemSeconds: 0.5,
       startTimeSeconds: 1_700_000_000,

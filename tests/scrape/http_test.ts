@@ -49,6 +49,28 @@ Deno.test("fetchJson() reads a body streamed in many chunks (no Content-Length)"
   assert.equal(server.bytesStreamed("x/spaces.json"), size);
 });
 
+Deno.test("fetchJson() reads whole a body of unknown length many times the first read", async () => {
+  // gzip hides the decoded size (the Content-Length counts compressed bytes), so
+  // the reader starts small and grows its buffer as the ~200 KiB document arrives.
+  const document = {
+    data: {
+      stations: Array.from({ length: 2000 }, (_, i) => ({ id: `s${i}`, name: `Station ${i}` })),
+    },
+  };
+  const path = "x/big.json";
+  await using server = startFeedServer({ overrides: { [path]: { json: document, gzip: true } } });
+  const url = server.url("x", "big.json");
+  assert.ok(JSON.stringify(document).length > 4 * 16 * 1024);
+  assert.deepEqual(await fetchJson(url, context()), document);
+  // One byte under the decoded size: refused, though the wire carried far less.
+  const size = new TextEncoder().encode(JSON.stringify(document)).byteLength;
+  await rejectsFeed(
+    fetchJson(url, context({ maxBytes: size - 1 })),
+    url,
+    new RegExp(`^response over ${size - 1} bytes$`),
+  );
+});
+
 Deno.test("fetchJson() fails with HTTP 500 on a server error", async () => {
   await using server = startFeedServer({
     overrides: { [`${SET}/station_status.json`]: { status: 500 } },
