@@ -126,7 +126,7 @@ export class Spoke {
     );
     this.#syncQueues(config);
     this.#plan(networks);
-    this.#scheduler = new Scheduler((key) => this.#due(key));
+    this.#scheduler = new Scheduler((key) => this.#due(key), { metrics: this.metrics });
   }
 
   /** Validates the networks against the scrapers, then starts every listener and job. */
@@ -352,6 +352,8 @@ export class Spoke {
       const existing = this.queues.get(name);
       if (existing && !existing.closed) {
         existing.resize(workers);
+        // A reload resizes the bound and the policy too, not only the workers.
+        existing.configure({ maxSize: maxSize === 0 ? Infinity : maxSize, overflow });
         continue;
       }
       this.queues.set(

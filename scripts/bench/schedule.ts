@@ -13,10 +13,10 @@
  *
  * Spoke side: the real engine as src/spoke.ts wires it: Scheduler → TaskQueue
  * (breaker, metrics registry) with a class semaphore and one per network, and
- * a `fetch` with the task's AbortSignal. The scheduler does not hand its due
- * time to `onDue`, so the child wraps `setTimeout` to learn it: a run's drift
- * is the lateness of its jitter timer plus that of the Croner timer that
- * armed it.
+ * a `fetch` with the task's AbortSignal. The scheduler hands `onDue` each
+ * run's due time and lateness, which is the drift reported. The child runs
+ * with the V8 flags Spoke ships (`--max-semi-space-size=2`, deno.json's
+ * `spoke` task) and imports only the engine (schedule, queue, metrics).
  *
  * Environment: BENCH_SIZES (default "2000,10000"), BENCH_WARM_S (30),
  * BENCH_WINDOW_S (60), BENCH_RUNS (1; the median is reported), BENCH_ENGINES
@@ -30,6 +30,8 @@ import { MetricsRegistry } from "../../src/metrics/mod.ts";
 const INTERVAL_S = 60;
 const JITTER_S = 5;
 const WORKERS = 8;
+/** As deno.json's `spoke` task runs Spoke: a small young generation is part of the product. */
+const SPOKE_V8_FLAGS = ["--v8-flags=--max-semi-space-size=2"];
 const here = new URL(".", import.meta.url);
 
 interface ChildReport {
@@ -39,6 +41,8 @@ interface ChildReport {
   errors: number;
   missed?: number;
   skipped: number;
+  /** Spoke only: Deno.memoryUsage() at the end of the window. */
+  memory?: { rss: number; heapTotal: number; heapUsed: number; external: number };
 }
 
 if (Deno.args[0] === "--child") await child(Deno.args.slice(1).map(Number));
@@ -47,25 +51,6 @@ else await orchestrate();
 // ---------------------------------------------------------------- Spoke child
 
 async function child([networks = 0, warm = 0, window = 0, port = 0]: number[]): Promise<void> {
-  // Drift bookkeeping: the lateness of the timer callback running now, and of the one that armed it.
-  let lateness = 0;
-  const nativeSetTimeout = globalThis.setTimeout;
-  const jitterMs = JITTER_S * 1000;
-  globalThis.setTimeout =
-    ((callback: (...args: unknown[]) => void, delay = 0, ...args: unknown[]) => {
-      const intended = performance.now() + Math.max(0, delay);
-      // Croner's own timers aim at an absolute time; only the jitter timers inherit their armer's lateness.
-      const inherited = delay <= jitterMs ? lateness : 0;
-      return nativeSetTimeout(() => {
-        lateness = inherited + (performance.now() - intended);
-        try {
-          callback(...args);
-        } finally {
-          lateness = 0;
-        }
-      }, delay);
-    }) as typeof setTimeout;
-
   const url = `http://127.0.0.1:${port}`;
   const drift: number[] = [];
   const wait: number[] = [];
@@ -82,9 +67,9 @@ async function child([networks = 0, warm = 0, window = 0, port = 0]: number[]): 
   });
   const classSemaphore = new Semaphore("class bench", WORKERS);
   const networkSemaphores = new Map<string, Semaphore>();
-  const scheduler = new Scheduler((key) => {
+  // The scheduler hands each run its due time and how late it fires (drift, jitter included).
+  const scheduler = new Scheduler((key, _dueAt, lateMs) => {
     const now = performance.now();
-    const due = lateness;
     const queuedAt = now;
     const result = queue.push({
       key,
@@ -102,8 +87,8 @@ async function child([networks = 0, warm = 0, window = 0, port = 0]: number[]): 
       },
     });
     if (result !== "queued") counts.skipped++;
-    else if (inWindow(now)) drift.push(due);
-  });
+    else if (inWindow(now)) drift.push(lateMs);
+  }, { metrics });
   for (let index = 0; index < networks; index++) {
     const key = `bench::net-${index}`;
     networkSemaphores.set(key, new Semaphore(`network ${key}`, 1));
@@ -111,10 +96,12 @@ async function child([networks = 0, warm = 0, window = 0, port = 0]: number[]): 
   }
   readyAt = performance.now();
   console.log("ready");
-  await new Promise((resolve) => nativeSetTimeout(resolve, (warm + window) * 1000));
+  await new Promise((resolve) => setTimeout(resolve, (warm + window) * 1000));
+  // Where the RSS goes, read before teardown (the parent reads the RSS itself 0.5 s earlier).
+  const memory = Deno.memoryUsage();
   scheduler.stop();
   await queue.close();
-  console.log(JSON.stringify({ drift, wait, ...counts }));
+  console.log(JSON.stringify({ drift, wait, ...counts, memory }));
 }
 
 // --------------------------------------------------------------- orchestrator
@@ -134,6 +121,9 @@ interface Result {
   errors: number;
   skipped: number;
   missed: number;
+  /** Spoke only: the V8 heap (total) and external memory at the end of the window. */
+  heapMiB?: number;
+  externalMiB?: number;
 }
 
 interface Percentiles {
@@ -164,6 +154,7 @@ async function orchestrate(): Promise<void> {
   const bare = {
     spoke: await bareRss(Deno.execPath(), [
       "eval",
+      ...SPOKE_V8_FLAGS,
       "await new Promise((r) => setTimeout(r, 3000))",
     ]),
     apscheduler: await bareRss(python, ["-c", "import time; time.sleep(3)"]),
@@ -181,7 +172,14 @@ async function orchestrate(): Promise<void> {
         const args = [String(networks), String(warm), String(window), String(port)];
         const command = engine === "spoke"
           ? new Deno.Command(Deno.execPath(), {
-            args: ["run", "-A", new URL("schedule.ts", here).pathname, "--child", ...args],
+            args: [
+              "run",
+              "-A",
+              ...SPOKE_V8_FLAGS,
+              new URL("schedule.ts", here).pathname,
+              "--child",
+              ...args,
+            ],
             stdout: "piped",
           })
           : new Deno.Command(python, {
@@ -231,6 +229,8 @@ async function orchestrate(): Promise<void> {
           errors: report.errors,
           skipped: report.skipped,
           missed: report.missed ?? 0,
+          heapMiB: report.memory && report.memory.heapTotal / 2 ** 20,
+          externalMiB: report.memory && report.memory.external / 2 ** 20,
         };
         all.push(result);
         console.log(JSON.stringify(result));

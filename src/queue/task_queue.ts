@@ -118,6 +118,9 @@ interface Entry {
 interface Running {
   controller: AbortController;
   startedAt: number;
+  /** performance.now() after which the attempt is aborted; Infinity without a timeout. */
+  deadline: number;
+  timeoutMs: number;
 }
 
 interface QueueMetrics {
@@ -183,6 +186,14 @@ export class TaskQueue {
   #recent = new Map<string, number>();
   #running = new Map<Entry, Running>();
   #retryTimers = new Map<Entry, ReturnType<typeof setTimeout>>();
+  /**
+   * One timer for the timeouts of every running task, armed for the earliest
+   * deadline. A timeout signal per task (AbortSignal.timeout, joined with the
+   * queue's own by AbortSignal.any) cost a timer that outlived the task by its
+   * whole timeout and a dependent signal per run.
+   */
+  #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  #deadlineAt = Infinity;
   #watched = new Map<Semaphore, () => void>();
   #pumping = false;
   #pumpAgain = false;
@@ -209,25 +220,13 @@ export class TaskQueue {
 
   constructor(name: string, workers: number, options: TaskQueueOptions = {}) {
     checkWorkers(name, workers);
-    const maxSize = options.maxSize ?? Infinity;
-    if (maxSize !== Infinity && (!Number.isInteger(maxSize) || maxSize < 1)) {
-      throw new RangeError(`queue ${name}: maxSize must be a positive integer, got ${maxSize}`);
-    }
-    const overflow = options.overflow ?? "reject";
-    if (overflow !== "reject" && overflow !== "drop-lowest") {
-      throw new RangeError(
-        `queue ${name}: overflow must be "reject" or "drop-lowest", got ${
-          JSON.stringify(overflow)
-        }`,
-      );
-    }
+    const maxSize = checkMaxSize(name, options.maxSize ?? Infinity);
+    const overflow = checkOverflow(name, options.overflow ?? "reject");
     this.name = name;
     this.#workers = workers;
     this.#maxSize = maxSize;
     this.#overflow = overflow;
-    if (overflow === "drop-lowest" && maxSize !== Infinity) {
-      this.#lowest = new RankedHeap<Entry>(lowestFirst, lowSlot);
-    }
+    this.#syncLowest();
     this.#onError = options.onError ??
       ((task, error, info) =>
         log.error("task {key} failed (attempt {attempt}): {error}", {
@@ -250,6 +249,29 @@ export class TaskQueue {
     checkWorkers(this.name, workers);
     this.#workers = workers;
     this.#pump();
+  }
+
+  /** Most tasks waiting; Infinity when unbounded. */
+  get maxSize(): number {
+    return this.#maxSize;
+  }
+
+  get overflow(): OverflowPolicy {
+    return this.#overflow;
+  }
+
+  /**
+   * Changes the most tasks waiting and the overflow policy (a reloaded
+   * config); what is left out keeps its value. Tasks already waiting above a
+   * smaller size stay queued (nothing is lost); new pushes meet the new limit.
+   * Bad values throw a RangeError and change nothing.
+   */
+  configure(options: { maxSize?: number; overflow?: OverflowPolicy }): void {
+    const maxSize = checkMaxSize(this.name, options.maxSize ?? this.#maxSize);
+    const overflow = checkOverflow(this.name, options.overflow ?? this.#overflow);
+    this.#maxSize = maxSize;
+    this.#overflow = overflow;
+    this.#syncLowest();
   }
 
   /**
@@ -372,6 +394,18 @@ export class TaskQueue {
     return this.#closed;
   }
 
+  /** Keeps the lowest-first heap exactly when drop-lowest has a bound to enforce. */
+  #syncLowest(): void {
+    const wanted = this.#overflow === "drop-lowest" && this.#maxSize !== Infinity;
+    if (wanted && !this.#lowest) {
+      this.#lowest = new RankedHeap<Entry>(lowestFirst, lowSlot);
+      for (const entry of this.#waiting()) this.#lowest.push(entry);
+    } else if (!wanted && this.#lowest) {
+      this.#lowest.clear();
+      this.#lowest = undefined;
+    }
+  }
+
   #count(counter: keyof QueueMetrics["counters"], result: PushResult): PushResult {
     this.#stats[counter]++;
     this.#metrics?.counters[counter].inc();
@@ -483,14 +517,15 @@ export class TaskQueue {
     const { task } = entry;
     const controller = new AbortController();
     const startedAt = performance.now();
-    this.#running.set(entry, { controller, startedAt });
+    const timeoutMs = task.timeoutMs ?? 0;
+    const deadline = timeoutMs > 0 ? startedAt + timeoutMs : Infinity;
+    this.#running.set(entry, { controller, startedAt, deadline, timeoutMs });
+    if (deadline < this.#deadlineAt) this.#armDeadline(deadline);
     const waitMs = startedAt - entry.queuedAt;
     this.#stats.waitMsTotal += waitMs;
     this.#metrics?.wait.observe(waitMs / 1000);
     this.#metrics?.running.set(this.#running.size);
-    const signal = task.timeoutMs
-      ? AbortSignal.any([controller.signal, AbortSignal.timeout(task.timeoutMs)])
-      : controller.signal;
+    const { signal } = controller;
     // Started on a microtask so push() returns before the task body runs.
     queueMicrotask(() => {
       let run: Promise<void>;
@@ -510,6 +545,7 @@ export class TaskQueue {
     const { task } = entry;
     const running = this.#running.get(entry)!;
     this.#running.delete(entry);
+    if (this.#running.size === 0) this.#disarmDeadline();
     this.#metrics?.running.set(this.#running.size);
     this.#metrics?.duration.observe((performance.now() - running.startedAt) / 1000);
     const aborted = running.controller.signal.aborted &&
@@ -547,6 +583,41 @@ export class TaskQueue {
     this.#checkIdle();
   }
 
+  #armDeadline(deadline: number): void {
+    this.#disarmDeadline();
+    this.#deadlineAt = deadline;
+    this.#deadlineTimer = setTimeout(
+      () => this.#abortOverdue(),
+      Math.max(0, Math.ceil(deadline - performance.now())),
+    );
+  }
+
+  #disarmDeadline(): void {
+    if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
+    this.#deadlineAt = Infinity;
+  }
+
+  /** Aborts the attempts past their deadline (as AbortSignal.timeout would), then waits for the next. */
+  #abortOverdue(): void {
+    this.#deadlineTimer = undefined;
+    this.#deadlineAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [entry, running] of this.#running) {
+      if (running.controller.signal.aborted) continue;
+      if (running.deadline <= now) {
+        running.controller.abort(
+          new DOMException(
+            `task ${entry.task.key} timed out after ${running.timeoutMs} ms`,
+            "TimeoutError",
+          ),
+        );
+      } else if (running.deadline < next) next = running.deadline;
+    }
+    if (next < Infinity) this.#armDeadline(next);
+  }
+
   #scheduleRetry(entry: Entry, delayMs: number): void {
     const timer = setTimeout(() => {
       this.#retryTimers.delete(entry);
@@ -568,6 +639,22 @@ export class TaskQueue {
     if (!this.#isIdle()) return;
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
+}
+
+function checkMaxSize(name: string, maxSize: number): number {
+  if (maxSize !== Infinity && (!Number.isInteger(maxSize) || maxSize < 1)) {
+    throw new RangeError(`queue ${name}: maxSize must be a positive integer, got ${maxSize}`);
+  }
+  return maxSize;
+}
+
+function checkOverflow(name: string, overflow: unknown): OverflowPolicy {
+  if (overflow !== "reject" && overflow !== "drop-lowest") {
+    throw new RangeError(
+      `queue ${name}: overflow must be "reject" or "drop-lowest", got ${JSON.stringify(overflow)}`,
+    );
+  }
+  return overflow;
 }
 
 function checkWorkers(name: string, workers: number): void {

@@ -1,15 +1,18 @@
 /**
- * Scheduling: one Croner job per network (interval or cron pattern, jitter,
- * a first run at start). It says when a key is due and nothing else.
+ * Scheduling: one timer over a heap of due times for every network (interval
+ * or Croner cron pattern, jitter drawn into each due time, a first run at
+ * start). It says when a key is due, and how late the call is, and nothing else.
  *
  * @example
  * ```ts
  * import { Scheduler } from "./mod.ts";
- * const scheduler = new Scheduler((key) => console.log(key, "is due"));
+ * const scheduler = new Scheduler((key, dueAt, lateMs) => console.log(key, dueAt, lateMs));
  * scheduler.add("gbfs::my-city", { interval: 60, jitter: 5, runAtStart: false });
+ * scheduler.pause("gbfs::my-city");
+ * scheduler.resume("gbfs::my-city");
  * scheduler.stop();
  * ```
  * @module
  */
 export { Scheduler } from "./scheduler.ts";
-export type { JobPlan } from "./scheduler.ts";
+export type { JobPlan, OnDue, SchedulerOptions } from "./scheduler.ts";

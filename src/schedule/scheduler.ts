@@ -1,61 +1,135 @@
+import { getLogger } from "@logtape/logtape";
 import { Cron } from "croner";
-import { IntervalTimer } from "./_interval_timer.ts";
+import type { Histogram, MetricsRegistry } from "../metrics/mod.ts";
+import { DueHeap } from "./_due_heap.ts";
+
+const log = getLogger(["spoke", "schedule"]);
+
+/**
+ * The longest one timer waits. A suspended device (or a wall clock set
+ * forward) then fires what is due within this long of waking, as croner caps
+ * its own timers at 30 s for the same reason.
+ */
+const MAX_WAIT_MS = 30_000;
 
 /** When one job fires. */
 export interface JobPlan {
-  /** Seconds between runs; used when `cron` is absent. */
+  /** Seconds between runs; used when `cron` is absent (default 60). */
   interval?: number;
   /** A croner pattern (5 or 6 fields). */
   cron?: string;
   timezone?: string;
-  /** Each run (and the first) starts up to this many seconds late, at random. */
+  /** Each run (and the first) is due up to this many seconds after its slot, at random. */
   jitter: number;
-  /** Fire once right after start (after jitter), not only at the first due time. */
+  /** Fire once right after start (within the jitter), not only at the first slot. */
   runAtStart: boolean;
 }
 
-type Timer = ReturnType<typeof setTimeout>;
+/**
+ * Called for each due run: the key, the time it was due (epoch ms, jitter
+ * included) and how late this call is (ms, never negative).
+ */
+export type OnDue = (key: string, dueAt: number, lateMs: number) => void;
+
+export interface SchedulerOptions {
+  /** The jitter source (default Math.random). */
+  random?: () => number;
+  /** Where the scheduler records how late each run fires (`spoke_schedule_drift_seconds`). */
+  metrics?: MetricsRegistry;
+}
 
 interface Job {
-  /** Croner for cron patterns; a plain timer for intervals (a Cron each costs ~85 KB). */
-  cron: Cron | IntervalTimer;
+  key: string;
   plan: JobPlan;
+  /** Interval jobs: milliseconds between slots. */
+  intervalMs: number;
+  jitterMs: number;
+  /** Cron jobs: croner computes the slots; it never runs a timer of its own here. */
+  cron: Cron | undefined;
+  /** The next slot, before jitter (epoch ms); slots keep the phase of the first one. */
+  slot: number;
+  /** The next due time: the slot plus this run's jitter. */
+  due: number;
+  heapIndex: number;
   paused: boolean;
-  /** Pending jittered firings, cleared when the job is removed. */
-  timers: Set<Timer>;
 }
 
 /**
- * One Croner job per key. The scheduler only says when a key is due; what runs
- * then (and whether a run that is still going makes this one a skip) is the
- * caller's `onDue`. Jobs can be paused and resumed by any selection of keys
- * (all, a class prefix, one network).
+ * Says when each key is due, and nothing else: what runs then (and whether a
+ * run that is still going makes this one a skip) is the caller's `onDue`.
+ *
+ * All jobs share one timer over a heap of due times, so one wake-up serves
+ * every job due by then, and a run's jitter is drawn into its due time (one
+ * timer hop per run, not an interval timer and then a jitter timer). Interval
+ * jobs keep their phase: each slot is the last one plus the interval, never
+ * "now plus the interval", so a late wake-up does not push later runs. Runs
+ * missed while the process slept or the job was paused are not made up: the
+ * next slot is the first one still ahead. Cron jobs take their slots from
+ * Croner. Jobs can be paused, resumed and stopped one by one or by any
+ * selection of keys (all, a class prefix, one network).
+ *
+ * Interval jobs once had a Croner job each, whose parsed pattern costs about
+ * 85 KB: a job here is a few numbers.
  */
 export class Scheduler {
   #jobs = new Map<string, Job>();
-  #onDue: (key: string) => void;
+  #heap = new DueHeap<Job>();
+  #onDue: OnDue;
   #random: () => number;
+  #drift?: ReturnType<Histogram["labels"]>;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the armed timer fires (epoch ms); Infinity when none is armed. */
+  #armedFor = Infinity;
+  #firing = false;
+  /** Wall time minus monotonic time: due times are wall times with sub-ms precision. */
+  #clockOffset = performance.timeOrigin;
 
-  constructor(onDue: (key: string) => void, options: { random?: () => number } = {}) {
+  constructor(onDue: OnDue, options: SchedulerOptions = {}) {
+    if (typeof onDue !== "function") {
+      throw new TypeError(`Scheduler: onDue must be a function, got ${typeof onDue}`);
+    }
     this.#onDue = onDue;
     this.#random = options.random ?? Math.random;
+    this.#drift = options.metrics?.histogram(
+      "spoke_schedule_drift_seconds",
+      "How late each scheduled run fired after its due time (jitter included in the due time).",
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    ).labels({});
+  }
+
+  /**
+   * The scheduler's clock (epoch ms): the wall clock with sub-millisecond
+   * steps. It follows the wall clock when that jumps (a Pi without a
+   * real-time clock learns the date from NTP after boot).
+   */
+  now(): number {
+    const monotonic = performance.now();
+    const wall = Date.now();
+    if (Math.abs(wall - (monotonic + this.#clockOffset)) > 1000) {
+      this.#clockOffset = wall - monotonic;
+    }
+    return monotonic + this.#clockOffset;
   }
 
   /**
    * Starts (or replaces) the job of a key. A replaced job that was paused
    * stays paused: a config reload does not undo an operator's pause.
+   * Throws a RangeError naming the key on a bad plan, and then changes nothing.
    */
   add(key: string, plan: JobPlan): void {
+    const job = this.#makeJob(key, plan);
     const paused = this.#jobs.get(key)?.paused ?? false;
     this.remove(key);
-    const timers = new Set<Timer>();
-    const fire = () => this.#fireWithJitter(key, plan.jitter, timers);
-    const cron = plan.cron
-      ? new Cron(plan.cron, { timezone: plan.timezone }, fire)
-      : new IntervalTimer((plan.interval ?? 60) * 1000, this.#firstDue(plan), fire);
-    this.#jobs.set(key, { cron, plan, paused: false, timers });
-    if (paused) this.#pauseJob(key);
-    else if (plan.runAtStart) fire();
+    this.#jobs.set(key, job);
+    const now = this.now();
+    if (plan.runAtStart) {
+      job.slot = now;
+      job.due = now + this.#jitter(job);
+    } else {
+      this.#advance(job, now);
+    }
+    if (paused) job.paused = true;
+    else this.#schedule(job);
   }
 
   /** The plan a key runs on. */
@@ -69,28 +143,34 @@ export class Scheduler {
   }
 
   /**
-   * Pauses the jobs whose key `match` accepts (all without one): no firing
-   * until resumed, and jittered firings already pending are dropped. Returns
-   * the keys that were running and are paused now.
+   * Pauses one key, or the keys `match` accepts (all without one): no firing
+   * until resumed. Returns the keys that were running and are paused now.
    */
-  pause(match: (key: string) => boolean = () => true): string[] {
+  pause(match: string | ((key: string) => boolean) = () => true): string[] {
     const paused: string[] = [];
-    for (const [key, job] of this.#jobs) {
-      if (job.paused || !match(key)) continue;
-      this.#pauseJob(key);
-      paused.push(key);
+    for (const job of this.#select(match)) {
+      if (job.paused) continue;
+      job.paused = true;
+      this.#heap.remove(job);
+      paused.push(job.key);
     }
     return paused;
   }
 
-  /** Resumes the paused jobs `match` accepts; returns the keys resumed. */
-  resume(match: (key: string) => boolean = () => true): string[] {
+  /**
+   * Resumes one paused key, or the paused keys `match` accepts. A run that
+   * fell due while paused is not made up: the job fires next at its first
+   * slot still ahead, on the same phase. Returns the keys resumed.
+   */
+  resume(match: string | ((key: string) => boolean) = () => true): string[] {
     const resumed: string[] = [];
-    for (const [key, job] of this.#jobs) {
-      if (!job.paused || !match(key)) continue;
+    const now = this.now();
+    for (const job of this.#select(match)) {
+      if (!job.paused) continue;
       job.paused = false;
-      job.cron.resume();
-      resumed.push(key);
+      if (job.due <= now) this.#advance(job, now);
+      this.#schedule(job);
+      resumed.push(job.key);
     }
     return resumed;
   }
@@ -101,33 +181,26 @@ export class Scheduler {
 
   /** Keys whose job is paused. */
   pausedKeys(): string[] {
-    return [...this.#jobs].filter(([, job]) => job.paused).map(([key]) => key);
+    return [...this.#jobs.values()].filter((job) => job.paused).map((job) => job.key);
   }
 
-  #pauseJob(key: string): void {
-    const job = this.#jobs.get(key)!;
-    job.paused = true;
-    job.cron.pause();
-    for (const timer of job.timers) clearTimeout(timer);
-    job.timers.clear();
-  }
-
-  /** Stops the job of a key and any jittered firing still pending. */
+  /** Stops the job of a key. */
   remove(key: string): void {
     const job = this.#jobs.get(key);
     if (!job) return;
-    job.cron.stop();
-    for (const timer of job.timers) clearTimeout(timer);
+    this.#heap.remove(job);
     this.#jobs.delete(key);
+    if (this.#heap.size === 0) this.#disarm();
   }
 
   has(key: string): boolean {
     return this.#jobs.has(key);
   }
 
-  /** The next time Croner will fire the key (before jitter). */
+  /** When the key fires next (jitter included); null when it is paused, unknown or has no run left. */
   nextRun(key: string): Date | null {
-    return this.#jobs.get(key)?.cron.nextRun() ?? null;
+    const job = this.#jobs.get(key);
+    return job && job.heapIndex >= 0 ? new Date(job.due) : null;
   }
 
   get size(): number {
@@ -136,25 +209,131 @@ export class Scheduler {
 
   /** Stops every job. */
   stop(): void {
-    for (const key of [...this.#jobs.keys()]) this.remove(key);
+    this.#heap.clear();
+    this.#jobs.clear();
+    this.#disarm();
   }
 
-  // Interval jobs would otherwise all fire in the same second; a random phase spreads them.
-  #firstDue(plan: JobPlan): number {
-    const intervalMs = (plan.interval ?? 60) * 1000;
-    return Date.now() + intervalMs + this.#random() * plan.jitter * 1000;
+  #makeJob(key: string, plan: JobPlan): Job {
+    if (typeof key !== "string" || key === "") {
+      throw new RangeError(`schedule: a job needs a non-empty key, got ${JSON.stringify(key)}`);
+    }
+    const where = `schedule ${key}`;
+    if (typeof plan !== "object" || plan === null) {
+      throw new RangeError(`${where}: the plan must be an object, got ${plan}`);
+    }
+    const { jitter, interval = 60 } = plan;
+    if (typeof jitter !== "number" || !Number.isFinite(jitter) || jitter < 0) {
+      throw new RangeError(`${where}: jitter must be a number of seconds ≥ 0, got ${jitter}`);
+    }
+    let cron: Cron | undefined;
+    if (plan.cron !== undefined) {
+      try {
+        // No callback: Croner only computes slots, it arms no timer of its own.
+        cron = new Cron(plan.cron, { timezone: plan.timezone });
+        cron.nextRun();
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new RangeError(
+          `${where}: bad cron pattern ${JSON.stringify(plan.cron)}${
+            plan.timezone ? ` (timezone ${plan.timezone})` : ""
+          }: ${reason}`,
+        );
+      }
+    } else if (typeof interval !== "number" || !Number.isFinite(interval) || interval <= 0) {
+      throw new RangeError(
+        `${where}: interval must be a positive number of seconds, got ${interval}`,
+      );
+    }
+    return {
+      key,
+      plan,
+      intervalMs: interval * 1000,
+      jitterMs: jitter * 1000,
+      cron,
+      slot: 0,
+      due: 0,
+      heapIndex: -1,
+      paused: false,
+    };
   }
 
-  #fireWithJitter(key: string, jitterS: number, timers: Set<Timer>): void {
-    const delayMs = jitterS > 0 ? this.#random() * jitterS * 1000 : 0;
-    if (delayMs === 0) {
-      this.#onDue(key);
+  *#select(match: string | ((key: string) => boolean)): Generator<Job> {
+    if (typeof match === "string") {
+      const job = this.#jobs.get(match);
+      if (job) yield job;
       return;
     }
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      this.#onDue(key);
-    }, delayMs);
-    timers.add(timer);
+    for (const job of this.#jobs.values()) if (match(job.key)) yield job;
+  }
+
+  #jitter(job: Job): number {
+    return job.jitterMs > 0 ? this.#random() * job.jitterMs : 0;
+  }
+
+  /** Moves a job to its first slot after `now` (and after its current one); false when none is left. */
+  #advance(job: Job, now: number): boolean {
+    if (job.cron) {
+      const next = job.cron.nextRun(new Date(Math.max(now, job.slot)));
+      if (!next) return false;
+      job.slot = next.getTime();
+    } else if (job.slot === 0) {
+      job.slot = now + job.intervalMs;
+    } else {
+      job.slot += job.intervalMs;
+      // Missed slots (a sleep, a pause, a long stall) are skipped, not made up.
+      if (job.slot <= now) {
+        job.slot += Math.floor((now - job.slot) / job.intervalMs + 1) * job.intervalMs;
+      }
+    }
+    job.due = job.slot + this.#jitter(job);
+    return true;
+  }
+
+  #schedule(job: Job): void {
+    this.#heap.push(job);
+    if (!this.#firing && job.due < this.#armedFor) this.#arm();
+  }
+
+  #arm(): void {
+    this.#disarm();
+    const next = this.#heap.peek();
+    if (!next) return;
+    const now = this.now();
+    const waitMs = Math.min(Math.max(0, Math.ceil(next.due - now)), MAX_WAIT_MS);
+    this.#armedFor = now + waitMs;
+    this.#timer = setTimeout(() => this.#wake(), waitMs);
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedFor = Infinity;
+  }
+
+  /** Fires every job due by now, each once, then sleeps until the next one. */
+  #wake(): void {
+    this.#timer = undefined;
+    this.#armedFor = Infinity;
+    const now = this.now();
+    this.#firing = true;
+    try {
+      for (let job = this.#heap.peek(); job && job.due <= now; job = this.#heap.peek()) {
+        const dueAt = job.due;
+        // Moved on before the call, so an onDue that pauses or removes the job wins.
+        if (this.#advance(job, now)) this.#heap.moved(job);
+        else this.#heap.remove(job);
+        const lateMs = now - dueAt;
+        this.#drift?.observe(lateMs / 1000);
+        try {
+          this.#onDue(job.key, dueAt, lateMs);
+        } catch (error) {
+          log.error("onDue for {key} threw: {error}", { key: job.key, error });
+        }
+      }
+    } finally {
+      this.#firing = false;
+    }
+    this.#arm();
   }
 }
