@@ -19,6 +19,7 @@ export function demoNetworks(discoveryUrls: Record<string, string>): NetworkSpec
     class: "gbfs",
     tag: set.tag,
     name: set.title,
+    location: set.location,
     url: discoveryUrls[set.name]!,
   }));
 }

@@ -13,11 +13,16 @@ Deno.test("spoke demo publishes every recorded system, and the counts change bet
   const divvyTopic = "network/gbfs/demo-divvy-chicago/update";
   const seen = new Map<string, number>();
   const bikesPerUpdate: string[] = [];
+  let divvyNetwork:
+    | { location: { city: string; country: string }; vehicles?: unknown[] }
+    | undefined;
   const enough = Promise.withResolvers<void>();
   client.on("message", (topic, payload) => {
     seen.set(topic, (seen.get(topic) ?? 0) + 1);
     if (topic === divvyTopic) {
-      const stations = JSON.parse(payload.toString()).stations as Array<{ free_bikes: number }>;
+      divvyNetwork = JSON.parse(payload.toString());
+      const stations = (divvyNetwork as unknown as { stations: Array<{ free_bikes: number }> })
+        .stations;
       bikesPerUpdate.push(stations.map((station) => station.free_bikes).join(","));
     }
     if (seen.size === recordedFeedSets.length && bikesPerUpdate.length >= 2) enough.resolve();
@@ -36,6 +41,16 @@ Deno.test("spoke demo publishes every recorded system, and the counts change bet
   );
   // The drift moves bikes every 10 s, so two updates of one network differ.
   assert.notEqual(bikesPerUpdate[0], bikesPerUpdate[1]);
+  // The recorded free-floating bikes are served too, and the network says where it is.
+  const divvy = recordedFeedSets.find((set) => set.tag === "demo-divvy-chicago")!;
+  const freeBikes = (divvy.files.free_bike_status as { data: { bikes: unknown[] } }).data.bikes;
+  assert.ok(freeBikes.length > 0);
+  assert.equal(divvyNetwork?.vehicles?.length, freeBikes.length);
+  assert.deepEqual(
+    { city: divvyNetwork?.location.city, country: divvyNetwork?.location.country },
+    divvy.location,
+  );
+  assert.deepEqual(demo.lines.filter((line) => /vehicles left out/.test(line)), []);
 });
 
 Deno.test("spoke sub prints one line per update from a running spoke", async () => {
