@@ -10,6 +10,8 @@
  * proves standalone): no npm loader at run time, and the broker with 1,000 clients holds about
  * 5 MB less than when the module graph is compiled (BENCHMARKS.md, Broker).
  */
+import { ALLOW_FFI_FLAG } from "../src/cli/memory_trim.ts";
+
 const HOST_TARGET = `${Deno.build.arch}-unknown-linux-gnu`;
 const targets = Deno.args.length > 0
   ? Deno.args
@@ -36,6 +38,8 @@ for (const target of targets) {
       "--allow-write",
       "--allow-env",
       "--allow-sys",
+      // Only glibc, for the C heap trim of src/cli/memory_trim.ts.
+      ALLOW_FFI_FLAG,
       // A 2 MiB young generation: the broker's RSS drops by ~50 MB at ≤ 5 % more CPU
       // (BENCHMARKS.md, Broker).
       "--v8-flags=--max-semi-space-size=2",

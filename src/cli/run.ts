@@ -4,6 +4,7 @@ import { VERSION } from "../version.ts";
 import { type Config, ConfigError } from "../config/mod.ts";
 import { configOptions, parseFlags } from "./args.ts";
 import { loadCommandConfig } from "./load.ts";
+import { startMemoryTrim } from "./memory_trim.ts";
 import { setupLogging } from "./logging.ts";
 import { USAGE } from "./usage.ts";
 
@@ -36,6 +37,7 @@ export async function runUntilSignal(
   reloadConfig?: () => Promise<Config>,
 ): Promise<number> {
   const spoke = await Spoke.start(config, options);
+  using _trim = startMemoryTrim();
   const stopping = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   let received = 0;

@@ -5,6 +5,8 @@
  * SIGKILL to crash), ports parsed from the listeners' log lines.
  */
 
+import { ALLOW_FFI_FLAG } from "../../src/cli/memory_trim.ts";
+
 const MOD = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 
 export interface SpokeProcess extends AsyncDisposable {
@@ -63,6 +65,8 @@ export async function startSpokeCommand(
       "--allow-write",
       "--allow-env",
       "--allow-sys",
+      // As deno.json's tasks and the compiled binary run it: glibc only, for the C heap trim.
+      ALLOW_FFI_FLAG,
       MOD,
       ...args,
     ],

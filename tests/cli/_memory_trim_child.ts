@@ -1,0 +1,42 @@
+/**
+ * Child of memory_trim_test.ts (the test runner itself has no FFI permission):
+ * prints what startMemoryTrim() reports, and with `pinned` first leaves 64 MiB
+ * of freed C heap below one live block, which only a trim can give back.
+ */
+import { LIBC_PATHS, startMemoryTrim } from "../../src/cli/memory_trim.ts";
+
+const BLOCK_BYTES = 64n * 1024n;
+const rssKiB = () => Math.round(Deno.memoryUsage().rss / 1024);
+
+using trim = startMemoryTrim();
+const report: Record<string, unknown> = { active: trim.active, reason: trim.reason };
+if (trim.active && Deno.args[0] === "pinned") {
+  const path = LIBC_PATHS.find((candidate) => {
+    try {
+      Deno.statSync(candidate);
+      return true;
+    } catch {
+      return false;
+    }
+  })!;
+  const libc = Deno.dlopen(path, {
+    malloc: { parameters: ["usize"], result: "pointer" },
+    free: { parameters: ["pointer"], result: "void" },
+    memset: { parameters: ["pointer", "i32", "usize"], result: "pointer" },
+  });
+  // 64 KiB blocks stay under glibc's mmap threshold, so they come from the heap itself.
+  const blocks = Array.from({ length: 1024 }, () => {
+    const block = libc.symbols.malloc(BLOCK_BYTES);
+    libc.symbols.memset(block, 1, BLOCK_BYTES);
+    return block;
+  });
+  const pin = libc.symbols.malloc(BLOCK_BYTES);
+  libc.symbols.memset(pin, 1, BLOCK_BYTES);
+  for (const block of blocks) libc.symbols.free(block);
+  report.beforeKiB = rssKiB();
+  report.released = trim.trimNow();
+  report.afterKiB = rssKiB();
+  libc.symbols.free(pin);
+  libc.close();
+}
+console.log(JSON.stringify(report));
