@@ -63,7 +63,21 @@ async function rounds(mode: "e2e" | "parse"): Promise<void> {
         body = new Uint8Array(await (await realFetch(input, init)).arrayBuffer());
         bodies.set(key, body);
       }
-      return new Response(body, { headers: { "content-type": "application/json" } });
+      // A byte stream, as a real fetch() body is (the scraper reads it with a BYOB reader).
+      const bytes = body;
+      const stream = new ReadableStream({
+        type: "bytes",
+        start(controller) {
+          controller.enqueue(bytes.slice());
+          controller.close();
+        },
+      });
+      return new Response(stream, {
+        headers: {
+          "content-type": "application/json",
+          "content-length": String(bytes.byteLength),
+        },
+      });
     };
   }
   let stations = 0;
