@@ -6,7 +6,7 @@
  */
 import type { Vehicle } from "./network.ts";
 import type { Kind, Kinds } from "./_gbfs_station.ts";
-import { member } from "./_gbfs_station.ts";
+import { isoTime, member } from "./_gbfs_station.ts";
 import * as field from "./_gbfs_fields.ts";
 
 const vehicleKindName: Record<Kind, string> = {
@@ -109,7 +109,7 @@ export function toVehicles(
       id,
       latitude,
       longitude,
-      timestamp: new Date((reported ?? feedSeconds) * 1000).toISOString(),
+      timestamp: isoTime(reported ?? feedSeconds),
       extra,
     });
   }

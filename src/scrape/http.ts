@@ -189,8 +189,19 @@ interface Answer {
   lastModified?: string;
 }
 
-/** Decodes whole bodies only (no `stream`), so one decoder serves every request. */
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// Whole bodies only (no `stream`), so one decoder of each serves every request.
+// The replacing decoder is ten times faster than the fatal one (0.07 against
+// 0.7 ms for an 800 KB station_status): bodies are read with it, and only one
+// that then holds a U+FFFD (invalid bytes, or a real U+FFFD) is decoded again
+// strictly, which tells the two apart.
+const utf8 = new TextDecoder("utf-8");
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The body as text; throws a TypeError when it is not UTF-8. */
+function decodeUtf8(bytes: Uint8Array): string {
+  const text = utf8.decode(bytes);
+  return text.includes("\uFFFD") ? strictUtf8.decode(bytes) : text;
+}
 
 /** One GET under the host's permit, body read and parsed (and read, with `options.read`). */
 async function request<T>(
@@ -256,7 +267,7 @@ async function request<T>(
   const what = options.as === "xml" ? "XML" : options.as === "text" ? "text" : "JSON";
   let text: string;
   try {
-    text = utf8.decode(bytes);
+    text = decodeUtf8(bytes);
   } catch (error) {
     throw new FeedError(url, `invalid ${what}: not UTF-8 text`, { cause: error });
   }
