@@ -25,6 +25,12 @@ export interface CachedDocument {
   document: unknown;
   /** The body it was read from, to tell a byte-identical 200; absent: not compared. */
   body?: Uint8Array;
+  /**
+   * Only the body is held, not what was read from it (it had changed since the
+   * fetch before, and has no validators nor freshness): a body equal to it is
+   * read again, and then kept whole.
+   */
+  bodyOnly?: true;
   /** The GBFS `ttl` of the body, seconds (what a 304 renews it for). */
   ttlS?: number;
   etag?: string;

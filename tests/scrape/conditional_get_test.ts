@@ -200,6 +200,33 @@ Deno.test("a body byte-identical to the last one is not read again; a changed on
   assert.deepEqual(again.stations.map((s) => s.id), first.stations.map((s) => s.id));
 });
 
+Deno.test("a document that changed is held as its body only, and whole again once it repeats", async () => {
+  await using server = startFeedServer({ overrides: withoutValidators() });
+  const cache = new FeedCache({ maxTtlS: 0, discoveryTtlS: 0 });
+  const ctx = testContext({ cache });
+  const others = DIVVY_FEEDS.length - 1;
+  await scrapeGbfs(divvy(server.url(DIVVY)), ctx);
+  const status = await fixtureJson(DIVVY, "station_status.json");
+  const changed = rawStations(status)[0]!;
+  changed.num_bikes_available = (changed.num_bikes_available as number) + 1;
+  server.overrides[STATUS] = { json: status, noValidators: true };
+
+  const runs = [];
+  for (let run = 0; run < 3; run++) {
+    const network = await scrapeGbfs(divvy(server.url(DIVVY)), ctx);
+    runs.push(network.stations.find((s) => s.id === changed.station_id)!.free_bikes);
+    runs.push(cache.stats().identical);
+  }
+  assert.deepEqual(runs, [
+    changed.num_bikes_available,
+    others, // the new station_status is read: it changed
+    changed.num_bikes_available,
+    2 * others, // read again: it had changed, only its body was held
+    changed.num_bikes_available,
+    3 * others + 1, // the same body twice: kept whole, not read
+  ]);
+});
+
 Deno.test("a body larger than the cache's whole budget is neither kept nor compared", async () => {
   await using server = startFeedServer({ overrides: withoutValidators() });
   // Smaller than station_status and station_information, larger than the rest.
