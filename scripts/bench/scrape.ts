@@ -22,7 +22,9 @@
  * `git archive 1.0.8`, then `SETUPTOOLS_SCM_PRETEND_VERSION=1.0.8 pip install`.
  * Without either, only Spoke's numbers are printed.
  *
- * Options: `--stations N` (2000), `--rounds N` (20), `--workers N` (8, for the catalog round).
+ * Options: `--stations N` (2000), `--rounds N` (30), `--warmup N` (10: Spoke's JIT
+ * settles, as in a process that runs for days; CPython has none),
+ * `--workers N` (8, for the catalog round).
  */
 import { parseArgs } from "node:util";
 
@@ -31,13 +33,14 @@ const { values } = parseArgs({
   options: {
     stations: { type: "string" },
     rounds: { type: "string" },
+    warmup: { type: "string" },
     workers: { type: "string" },
   },
 });
 const here = new URL(".", import.meta.url);
 const STATIONS = values.stations ?? "2000";
-const ROUNDS = values.rounds ?? "20";
-const WARMUP = "3";
+const ROUNDS = values.rounds ?? "30";
+const WARMUP = values.warmup ?? "10";
 const PYBIKES_VERSION = "1.0.8";
 
 interface Result {

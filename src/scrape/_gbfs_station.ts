@@ -48,7 +48,8 @@ export interface InformationStation {
   /**
    * The station's `extra` in its key order, the status fields (renting,
    * returning, installed, last_updated) left to each scrape to fill in:
-   * copied, never handed out. Its `rental_uris` is frozen and shared.
+   * copied, never handed out. Its `rental_uris` is frozen and shared (by
+   * every scrape of this body, and by the stations that have the same URIs).
    */
   readonly extra: Readonly<Record<string, unknown>>;
 }
@@ -97,6 +98,7 @@ export function member(object: unknown, name: string, url: string, path: string)
 export function readInformation(document: unknown, url: string): Information {
   const stations = stationList(document, url);
   const byId = new Map<string, InformationStation>();
+  const lastUris: LastUris = { android: null, ios: null, web: null, uris: undefined };
   for (let i = 0; i < stations.length; i++) {
     const raw = field.recordAt(stations[i], url, STATIONS, i);
     const id = field.id(raw.station_id, url, STATIONS, i, "station_id");
@@ -113,7 +115,7 @@ export function readInformation(document: unknown, url: string): Information {
       i,
       "is_virtual_station",
     ) ?? false;
-    const rentalUris = readRentalUris(raw.rental_uris, url, i);
+    const rentalUris = readRentalUris(raw.rental_uris, url, i, lastUris);
     const slot = byId.get(id)?.slot ?? byId.size;
     const extra: Record<string, unknown> = {
       uid: id,
@@ -132,20 +134,33 @@ export function readInformation(document: unknown, url: string): Information {
   return { byId, size: byId.size };
 }
 
-const OPERATING_SYSTEMS = ["android", "ios", "web"] as const;
+/** The rental URIs of the station before, reused when a station has the very same (most do). */
+interface LastUris {
+  android: unknown;
+  ios: unknown;
+  web: unknown;
+  uris: Readonly<Record<string, string>> | undefined;
+}
 
 function readRentalUris(
   value: unknown,
   url: string,
   index: number,
+  last: LastUris,
 ): Readonly<Record<string, string>> | undefined {
   if (value == null) return undefined;
   if (typeof value !== "object" || Array.isArray(value)) {
     throw field.invalid(url, field.at(STATIONS, index, "rental_uris"), "must be an object", value);
   }
+  const { android, ios, web } = value as Record<string, unknown>;
+  if (
+    last.uris !== undefined && android === last.android && ios === last.ios && web === last.web
+  ) {
+    return last.uris;
+  }
   const uris: Record<string, string> = {};
-  for (const os of OPERATING_SYSTEMS) {
-    const uri = (value as Record<string, unknown>)[os];
+  const pairs = [["android", android], ["ios", ios], ["web", web]] as const;
+  for (const [os, uri] of pairs) {
     if (uri == null) continue;
     if (typeof uri !== "string") {
       throw field.invalid(
@@ -157,7 +172,11 @@ function readRentalUris(
     }
     uris[os] = uri;
   }
-  return Object.freeze(uris);
+  last.android = android;
+  last.ios = ios;
+  last.web = web;
+  last.uris = Object.freeze(uris);
+  return last.uris;
 }
 
 /** Reads station_status as a document: its stations are checked by {@link joinStations}. */

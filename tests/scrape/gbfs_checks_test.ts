@@ -248,3 +248,15 @@ Deno.test("scrapeGbfs() fails on a free-floating system whose vehicle_status has
     'data.vehicles[0].is_reserved must be a boolean or a number, got "no"',
   );
 });
+
+Deno.test("scrapeGbfs() gives each station its own rental_uris when they differ from the one before", async () => {
+  const path = `${DIVVY}/station_information.json`;
+  const information = await fixtureJson(DIVVY, "station_information.json");
+  const infos = rawStations(information);
+  infos[1]!.rental_uris = { ...(infos[1]!.rental_uris as Raw), ios: "https://example.org/one" };
+  infos[2]!.rental_uris = { web: "https://example.org/two" };
+  await using server = startFeedServer({ overrides: { [path]: { json: information } } });
+  const network = await scrapeGbfs(spec(server.url(DIVVY)), testContext());
+  const uris = network.stations.slice(0, 4).map((s) => s.extra.rental_uris);
+  assert.deepEqual(uris, infos.slice(0, 4).map((s) => s.rental_uris));
+});
