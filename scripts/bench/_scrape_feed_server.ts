@@ -3,7 +3,12 @@
  * serves, on 127.0.0.1 at a free port,
  *
  * - `/big/<file>`: a GBFS 2.3 system of `--stations` stations (default 2,000),
- *   the Divvy recording of config/demo repeated with new ids and positions;
+ *   the Divvy recording of config/demo repeated with new ids and positions,
+ *   the same bytes at every request;
+ * - `/live/<file>`: the same system as a real one behaves: station_status and
+ *   free_bike_status change at every request (counts, `last_reported`,
+ *   `last_updated`), the other documents stay byte-identical;
+ * - `/churn/<file>`: the worst case, every document changes at every request;
  * - `/n/<tag>/<file>`: the Divvy recording itself (25 stations), one system
  *   per path, for a round of the whole catalog;
  * - `/nextbike/<anything>.xml`: the recorded Nextbike live XML.
@@ -82,6 +87,50 @@ const big = scaled(stationCount);
 const bodies = new Map<string, Uint8Array<ArrayBuffer>>();
 const headers = { "content-type": "application/json" };
 
+/**
+ * Bodies that change from one request to the next: VARIANTS versions made up
+ * front (so the server's own CPU stays low), served in turn. The scraper only
+ * remembers the last body of a URL, so two in turn already defeat any reuse.
+ */
+const VARIANTS = 8;
+const changing = new Map<string, { bodies: Uint8Array<ArrayBuffer>[]; served: number }>();
+
+/** Version `v` of a document: `last_updated` moved on, and for station_status the counts. */
+function variant(file: string, document: Json, v: number): Json {
+  const moved = { ...document, "last_updated": (document.last_updated as number) + v };
+  if (file === "station_status.json") {
+    const stations = stationsOf(document).map((s, i) => {
+      const bikes = ((s.num_bikes_available as number) + v + i) % 16;
+      const types = (s.vehicle_types_available as Json[] | undefined)?.map((t, j) =>
+        j === 0 ? { ...t, count: bikes } : { ...t, count: 0 }
+      );
+      return {
+        ...s,
+        num_bikes_available: bikes,
+        num_ebikes_available: 0,
+        num_docks_available: 16 - bikes,
+        last_reported: (s.last_reported as number) + v,
+        ...(types === undefined ? {} : { vehicle_types_available: types }),
+      };
+    });
+    return { ...moved, data: { stations } };
+  }
+  if (file === "free_bike_status.json") {
+    const bikes = (document.data as { bikes: Json[] }).bikes.map((b) => ({
+      ...b,
+      lat: (b.lat as number) + v * 1e-5,
+      lon: (b.lon as number) - v * 1e-5,
+    }));
+    return { ...moved, data: { bikes } };
+  }
+  return moved;
+}
+
+function changes(base: string, file: string): boolean {
+  if (base === "churn") return true;
+  return base === "live" && (file === "station_status.json" || file === "free_bike_status.json");
+}
+
 const server = Deno.serve({
   hostname: "127.0.0.1",
   port: 0,
@@ -91,19 +140,36 @@ const server = Deno.serve({
   if (url.pathname.startsWith("/nextbike/")) {
     return new Response(nextbikeXml, { headers: { "content-type": "application/xml" } });
   }
-  const match = /^\/(big|n\/[^/]+)\/([a-z_]+\.json)$/.exec(url.pathname);
+  const match = /^\/(big|live|churn|n\/[^/]+)\/([a-z_]+\.json)$/.exec(url.pathname);
   if (!match || !files.includes(match[2]!)) return new Response("not found", { status: 404 });
-  let body = bodies.get(url.pathname);
-  if (body === undefined) {
-    const [, base, file] = match as unknown as [string, string, string];
-    const document = file === "gbfs.json"
+  const [, base, file] = match as unknown as [string, string, string];
+  const scaledUp = base === "big" || base === "live" || base === "churn";
+  const documentOf = () =>
+    file === "gbfs.json"
       ? discovery(`${url.origin}/${base}/`)
-      : base === "big"
+      : scaledUp
       ? big[file] ?? recorded[file]!
       : recorded[file]!;
-    body = encoder.encode(JSON.stringify(document));
+  if (changes(base, file)) {
+    let turn = changing.get(url.pathname);
+    if (turn === undefined) {
+      const document = documentOf();
+      turn = {
+        bodies: Array.from(
+          { length: VARIANTS },
+          (_, v) => encoder.encode(JSON.stringify(variant(file, document, v))),
+        ),
+        served: 0,
+      };
+      changing.set(url.pathname, turn);
+    }
+    return new Response(turn.bodies[turn.served++ % VARIANTS]!, { headers });
+  }
+  let body = bodies.get(url.pathname);
+  if (body === undefined) {
+    body = encoder.encode(JSON.stringify(documentOf()));
     // The catalog round asks for thousands of paths: keep only the big system's.
-    if (base === "big") bodies.set(url.pathname, body);
+    if (scaledUp) bodies.set(url.pathname, body);
   }
   return new Response(body, { headers });
 });

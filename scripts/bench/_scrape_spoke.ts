@@ -3,9 +3,14 @@
  * rounds, stations per round, CPU seconds and wall seconds of the measured
  * rounds (after warm-up), and the peak RSS of the process.
  *
- * - `--mode e2e`: `scrapeGbfs` on `--url`, HTTP included, nothing cached.
+ * - `--mode e2e`: `scrapeGbfs` on `--url`, HTTP included; nothing cached, or
+ *   with `--cache` one FeedCache kept across scrapes as `spoke run` does, but
+ *   with no freshness (every document asked for at every scrape, as pybikes
+ *   does): what it saves is reading a byte-identical body again.
  * - `--mode parse`: the same with every document already in memory (fetch
- *   answers from a map): reading, validation and normalisation only.
+ *   answers from a map): reading, validation and normalisation only. A URL
+ *   whose body changes at every request (the feed server's `/live/` and
+ *   `/churn/`) is fetched VARIANTS times up front and answered in turn.
  * - `--mode catalog`: one round of the whole built-in catalog, every network
  *   pointed at `--origin` (a path of its own each), `--workers` at once.
  */
@@ -29,8 +34,11 @@ const { values } = parseArgs({
     rounds: { type: "string" },
     warmup: { type: "string" },
     workers: { type: "string" },
+    cache: { type: "boolean" },
   },
 });
+/** As many versions of a changing body as the feed server makes. */
+const VARIANTS = 8;
 
 function peakRssKiB(): number {
   const status = Deno.readTextFileSync("/proc/self/status");
@@ -53,30 +61,58 @@ async function rounds(mode: "e2e" | "parse"): Promise<void> {
   const url = values.url!;
   const spec: NetworkSpec = { class: "gbfs", tag: "bench", name: "Bench", url };
   if (mode === "parse") {
-    // Every document fetched once for real, then served from memory.
-    const bodies = new Map<string, Uint8Array<ArrayBuffer>>();
+    // Every document fetched for real up front, then served from memory.
+    const bodies = new Map<string, { versions: Uint8Array<ArrayBuffer>[]; served: number }>();
     const realFetch = globalThis.fetch;
     globalThis.fetch = async (input, init) => {
       const key = String(input instanceof Request ? input.url : input);
-      let body = bodies.get(key);
-      if (body === undefined) {
-        body = new Uint8Array(await (await realFetch(input, init)).arrayBuffer());
-        bodies.set(key, body);
+      let held = bodies.get(key);
+      if (held === undefined) {
+        const versions: Uint8Array<ArrayBuffer>[] = [];
+        for (let v = 0; v < VARIANTS; v++) {
+          const version = new Uint8Array(await (await realFetch(input, init)).arrayBuffer());
+          if (
+            v > 0 && versions[0]!.byteLength === version.byteLength &&
+            versions[0]!.every((byte, i) => byte === version[i])
+          ) break;
+          versions.push(version);
+        }
+        held = { versions, served: 0 };
+        bodies.set(key, held);
       }
-      return new Response(body, { headers: { "content-type": "application/json" } });
+      // A byte stream, as a real fetch() body is (the scraper reads it with a BYOB reader).
+      const bytes = held.versions[held.served++ % held.versions.length]!;
+      const stream = new ReadableStream({
+        type: "bytes",
+        start(controller) {
+          controller.enqueue(bytes.slice());
+          controller.close();
+        },
+      });
+      return new Response(stream, {
+        headers: {
+          "content-type": "application/json",
+          "content-length": String(bytes.byteLength),
+        },
+      });
     };
   }
+  // No freshness: every document is asked for at every scrape, as pybikes does.
+  const cache = values.cache
+    ? new FeedCache({ maxBytes: 32 << 20, maxTtlS: 0, discoveryTtlS: 0 })
+    : undefined;
   let stations = 0;
   for (let i = 0; i < Number(values.warmup ?? 3); i++) {
-    stations = (await scrapeGbfs(spec, context())).stations.length;
+    stations = (await scrapeGbfs(spec, context(cache))).stations.length;
   }
   const count = Number(values.rounds ?? 20);
   const cpu0 = cpuSeconds();
   const wall0 = performance.now();
-  for (let i = 0; i < count; i++) await scrapeGbfs(spec, context());
+  for (let i = 0; i < count; i++) await scrapeGbfs(spec, context(cache));
   console.log(JSON.stringify({
     side: "spoke",
     mode,
+    cache: cache?.stats(),
     rounds: count,
     stations,
     cpuS: cpuSeconds() - cpu0,

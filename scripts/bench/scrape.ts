@@ -3,9 +3,18 @@
  * system served locally, Spoke (`scrapeGbfs`) against pybikes 1.0.8 (the
  * scraper library of CityBikes) on the same URL, end to end (HTTP included)
  * and parse-only (documents in memory); stations per CPU-second, CPU and wall
- * time per scrape, peak RSS. Then one round of the whole built-in catalog
- * against the same local server. Each side runs in its own process; the feed
- * server in a third.
+ * time per scrape, peak RSS. Three feeds:
+ *
+ * - `static`: the same bytes at every request, Spoke with nothing cached (the
+ *   benchmark as it was first written);
+ * - `live`: station_status and free_bike_status change at every request, the
+ *   rest does not, as real feeds behave; Spoke with a FeedCache as `spoke run`
+ *   has, without freshness (every document asked for every scrape);
+ * - `churn`: the worst case, every document changes at every request; Spoke
+ *   with the same FeedCache.
+ *
+ * Then one round of the whole built-in catalog against the same local server.
+ * Each side runs in its own process; the feed server in a third.
  *
  * pybikes: `PYBIKES_PYTHON` names a Python that imports it; otherwise a venv
  * is made once under `$XDG_CACHE_HOME/spoke-bench/` from a git dir of
@@ -13,7 +22,9 @@
  * `git archive 1.0.8`, then `SETUPTOOLS_SCM_PRETEND_VERSION=1.0.8 pip install`.
  * Without either, only Spoke's numbers are printed.
  *
- * Options: `--stations N` (2000), `--rounds N` (20), `--workers N` (8, for the catalog round).
+ * Options: `--stations N` (2000), `--rounds N` (30), `--warmup N` (10: Spoke's JIT
+ * settles, as in a process that runs for days; CPython has none),
+ * `--workers N` (8, for the catalog round).
  */
 import { parseArgs } from "node:util";
 
@@ -22,18 +33,20 @@ const { values } = parseArgs({
   options: {
     stations: { type: "string" },
     rounds: { type: "string" },
+    warmup: { type: "string" },
     workers: { type: "string" },
   },
 });
 const here = new URL(".", import.meta.url);
 const STATIONS = values.stations ?? "2000";
-const ROUNDS = values.rounds ?? "20";
-const WARMUP = "3";
+const ROUNDS = values.rounds ?? "30";
+const WARMUP = values.warmup ?? "10";
 const PYBIKES_VERSION = "1.0.8";
 
 interface Result {
   side: string;
   mode: string;
+  feed?: string;
   rounds?: number;
   stations: number;
   cpuS: number;
@@ -130,20 +143,20 @@ async function startServer(): Promise<{ origin: string; stop: () => Promise<void
   };
 }
 
-async function spoke(args: string[]): Promise<Result> {
+async function spoke(args: string[], feed?: string): Promise<Result> {
   const text = await output(Deno.execPath(), [
     "run",
     "-A",
     new URL("_scrape_spoke.ts", here).pathname,
     ...args,
   ]);
-  return JSON.parse(text.trim().split("\n").at(-1)!) as Result;
+  return { ...(JSON.parse(text.trim().split("\n").at(-1)!) as Result), ...(feed ? { feed } : {}) };
 }
 
-async function pybikes(python: string, mode: string, url: string): Promise<Result> {
+async function pybikes(python: string, mode: string, url: string, feed: string): Promise<Result> {
   const script = new URL("_scrape_pybikes.py", here).pathname;
   const text = await output(python, [script, mode, url, ROUNDS, WARMUP]);
-  return JSON.parse(text.trim().split("\n").at(-1)!) as Result;
+  return { ...(JSON.parse(text.trim().split("\n").at(-1)!) as Result), feed };
 }
 
 // Both sides read the same STATIONS stations; pybikes publishes fewer (it
@@ -153,7 +166,7 @@ const mib = (kib: number) => (kib / 1024).toFixed(0);
 
 function row(r: Result): string {
   return [
-    `${r.side} ${r.mode}`.padEnd(16),
+    `${r.feed} ${r.side} ${r.mode}`.padEnd(22),
     `${r.stations}`.padStart(9),
     `${Math.round(perCpuSecond(r))}`.padStart(14),
     `${((r.cpuS / r.rounds!) * 1000).toFixed(1)}`.padStart(10),
@@ -165,36 +178,46 @@ function row(r: Result): string {
 const python = await pybikesPython();
 const server = await startServer();
 try {
-  const url = `${server.origin}/big/gbfs.json`;
-  const common = ["--url", url, "--rounds", ROUNDS, "--warmup", WARMUP];
+  const feeds = ["static", "live", "churn"] as const;
+  const path = { static: "big", live: "live", churn: "churn" };
   const results: Result[] = [];
-  for (const mode of ["e2e", "parse"]) {
-    results.push(await spoke(["--mode", mode, ...common]));
-    if (python) results.push(await pybikes(python, mode, url));
+  for (const feed of feeds) {
+    const url = `${server.origin}/${path[feed]}/gbfs.json`;
+    const common = ["--url", url, "--rounds", ROUNDS, "--warmup", WARMUP];
+    if (feed !== "static") common.push("--cache");
+    for (const mode of ["e2e", "parse"]) {
+      results.push(await spoke(["--mode", mode, ...common], feed));
+      if (python) results.push(await pybikes(python, mode, url, feed));
+    }
   }
   console.log(
     `GBFS 2.3, ${STATIONS} stations, ${ROUNDS} measured scrapes after ${WARMUP} warm-up, each side its own process`,
   );
   console.log(
-    `${"side mode".padEnd(16)} ${"published".padStart(9)} ${"stations/CPU-s".padStart(14)} ${
+    `${"feed side mode".padEnd(22)} ${"published".padStart(9)} ${"stations/CPU-s".padStart(14)} ${
       "CPU ms".padStart(10)
     } ${"wall ms".padStart(10)} ${"peak MiB".padStart(9)}`,
   );
   for (const r of results) console.log(row(r));
-  for (const mode of ["e2e", "parse"]) {
-    const ours = results.find((r) => r.side === "spoke" && r.mode === mode)!;
-    const theirs = results.find((r) => r.side === "pybikes" && r.mode === mode);
-    if (theirs) {
-      console.log(
-        `${mode}: Spoke ${
-          (perCpuSecond(ours) / perCpuSecond(theirs)).toFixed(1)
-        }x pybikes per CPU-second, ` +
-          `${(theirs.wallS / ours.wallS).toFixed(1)}x wall, RSS ${mib(ours.peakRssKiB)} vs ${
-            mib(theirs.peakRssKiB)
-          } MiB`,
+  for (const feed of feeds) {
+    for (const mode of ["e2e", "parse"]) {
+      const ours = results.find((r) => r.side === "spoke" && r.mode === mode && r.feed === feed)!;
+      const theirs = results.find((r) =>
+        r.side === "pybikes" && r.mode === mode && r.feed === feed
       );
+      if (theirs) {
+        console.log(
+          `${feed} ${mode}: Spoke ${
+            (perCpuSecond(ours) / perCpuSecond(theirs)).toFixed(1)
+          }x pybikes per CPU-second, ` +
+            `${(theirs.wallS / ours.wallS).toFixed(1)}x wall, RSS ${mib(ours.peakRssKiB)} vs ${
+              mib(theirs.peakRssKiB)
+            } MiB`,
+        );
+      }
     }
   }
+  console.log(`JSON ${JSON.stringify(results)}`);
 
   const catalog = await spoke([
     "--mode",

@@ -43,8 +43,11 @@ export interface ServiceStats {
   broker?: BrokerStats;
   external?: ExternalBrokerSample;
   history?: HistorySample;
-  /** The shared feed cache: documents held and their decoded body bytes. */
-  feedCache?: { entries: number; bytes: number };
+  /**
+   * The shared feed cache: documents held, their decoded body bytes, and the
+   * 200s whose body was byte-identical to the one held (read once, reused).
+   */
+  feedCache?: { entries: number; bytes: number; identical: number };
 }
 
 /** This process's memory and CPU, read when asked. */

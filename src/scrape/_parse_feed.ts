@@ -76,8 +76,11 @@ function expectedWords(issue: v.GenericIssue): string {
   return expected.split(" | ").map((name) => article[name] ?? name).join(" or ");
 }
 
-function showValue(value: unknown): string {
+/** A value as an error message shows it: JSON, cut at 60 characters. */
+export function showValue(value: unknown): string {
   if (value === undefined) return "undefined";
+  // JSON would print NaN and Infinity as null.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

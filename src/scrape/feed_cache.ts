@@ -1,8 +1,12 @@
 /**
  * What Spoke remembers of the documents it fetched, shared by every task:
  *
- * - the validators (`ETag`, `Last-Modified`) and the parsed document, so the
- *   next request is conditional and a 304 costs no body;
+ * - the validators (`ETag`, `Last-Modified`) and the document as read (parsed,
+ *   and for the GBFS station feeds checked and indexed), so the next request
+ *   is conditional and a 304 costs no body;
+ * - the body itself, so a 200 whose body is byte-identical to the last one
+ *   (most station_information, every feed without validators that did not
+ *   change) reuses what was read instead of parsing and checking it again;
  * - until when a document is fresh (GBFS `ttl`, the discovery file's fixed
  *   lifetime), so a fresh one is not requested at all;
  * - which version each network last used, so a network built only from
@@ -17,7 +21,18 @@
 
 /** One remembered document. */
 export interface CachedDocument {
+  /** The document as its reader made it (the parsed body without one). */
   document: unknown;
+  /** The body it was read from, to tell a byte-identical 200; absent: not compared. */
+  body?: Uint8Array;
+  /**
+   * Only the body is held, not what was read from it (it had changed since the
+   * fetch before, and has no validators nor freshness): a body equal to it is
+   * read again, and then kept whole.
+   */
+  bodyOnly?: true;
+  /** The GBFS `ttl` of the body, seconds (what a 304 renews it for). */
+  ttlS?: number;
   etag?: string;
   lastModified?: string;
   /** Epoch ms until which the document is used without asking the server. */
@@ -50,6 +65,7 @@ export class FeedCache {
   #entries = new Map<string, CachedDocument>();
   #bytes = 0;
   #inFlight = new Map<string, Promise<unknown>>();
+  #identical = 0;
 
   /** @throws {RangeError} naming the limit when one is not a number in range. */
   constructor(options: FeedCacheOptions = {}) {
@@ -124,9 +140,14 @@ export class FeedCache {
     return started;
   }
 
-  /** Entries held and their bytes. */
-  stats(): { entries: number; bytes: number } {
-    return { entries: this.#entries.size, bytes: this.#bytes };
+  /** Counts a 200 whose body was byte-identical to the one held: read once, used again. */
+  countIdentical(): void {
+    this.#identical++;
+  }
+
+  /** Entries held, their bytes, and how many 200s were byte-identical to the body held. */
+  stats(): { entries: number; bytes: number; identical: number } {
+    return { entries: this.#entries.size, bytes: this.#bytes, identical: this.#identical };
   }
 
   #drop(key: string, entry: CachedDocument): void {

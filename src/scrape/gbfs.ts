@@ -6,9 +6,8 @@
  * station_id into one CityBikes network with its free-floating vehicles.
  */
 import { getLogger } from "@logtape/logtape";
-import type * as v from "valibot";
 import { FeedError } from "./feed_error.ts";
-import { fetchDocument, type FetchOptions } from "./http.ts";
+import { fetchDocument, type FetchedDocument, type FetchOptions, type Reader } from "./http.ts";
 import type { Network, NetworkLocation, NetworkSpec, Station, Vehicle } from "./network.ts";
 import { NotModified } from "./not_modified.ts";
 import type { ScrapeContext } from "./scraper.ts";
@@ -16,26 +15,67 @@ import { parseFeed } from "./_parse_feed.ts";
 import {
   discoveryV2,
   discoveryV3,
-  type FeedVehicle,
-  freeBikeStatus,
-  stationInformation,
-  stationStatusV2,
-  stationStatusV3,
+  type SystemInformation,
   systemInformation,
-  vehicleStatus,
   vehicleTypes,
   versionProbe,
 } from "./_gbfs_schemas.ts";
-import { toStation, vehicleKind } from "./_gbfs_station.ts";
-import { toVehicle } from "./_gbfs_vehicle.ts";
+import {
+  type Information,
+  joinStations,
+  type Kinds,
+  noStationsError,
+  readInformation,
+  readStatus,
+  type Status,
+  vehicleKind,
+} from "./_gbfs_station.ts";
+import { readVehicles, toVehicles, type VehicleList } from "./_gbfs_vehicle.ts";
 
 const logger = getLogger(["spoke", "scrape"]);
 
 /** The feeds a GBFS system lists in its `gbfs.json`, by name, as absolute URLs. */
 interface Discovery {
   major: 1 | 2 | 3;
-  feeds: Map<string, string>;
+  feeds: ReadonlyMap<string, string>;
 }
+
+// What each document is read into. The cache keeps these and hands the same
+// object to every scrape while the body does not change: nothing downstream
+// may modify them.
+const discoveryReader: Reader<Discovery> = { name: "gbfs/gbfs", read: readDiscovery };
+const systemReader: Reader<SystemInformation> = {
+  name: "gbfs/system_information",
+  read: (document, url) => parseFeed(systemInformation, document, url).data,
+};
+const typesReader: Reader<Kinds> = {
+  name: "gbfs/vehicle_types",
+  read: (document, url) =>
+    new Map(
+      parseFeed(vehicleTypes, document, url).data.vehicle_types.map((type) => [
+        type.vehicle_type_id,
+        vehicleKind(type),
+      ]),
+    ),
+};
+const informationReader: Reader<Information> = {
+  name: "gbfs/station_information",
+  read: readInformation,
+};
+const statusReaders: Record<1 | 2 | 3, Reader<Status>> = {
+  1: { name: "gbfs/station_status/1", read: (document, url) => readStatus(document, url, 1) },
+  2: { name: "gbfs/station_status/2", read: (document, url) => readStatus(document, url, 2) },
+  3: { name: "gbfs/station_status/3", read: (document, url) => readStatus(document, url, 3) },
+};
+const freeBikeReader: Reader<VehicleList> = {
+  name: "gbfs/free_bike_status",
+  read: (document, url) => readVehicles(document, url, false),
+};
+const vehicleStatusReader: Reader<VehicleList> = {
+  name: "gbfs/vehicle_status",
+  read: (document, url) => readVehicles(document, url, true),
+};
+const noKinds: Kinds = new Map();
 
 /**
  * Scrapes one GBFS network. Rejects with a {@link FeedError} naming the
@@ -51,7 +91,9 @@ export async function scrapeGbfs(spec: NetworkSpec, ctx: ScrapeContext): Promise
   const informationUrl = feed("station_information");
   const statusUrl = feed("station_status");
   const vehiclesUrl = feed("vehicle_status") ?? feed("free_bike_status");
-  const vehiclesSchema = feed("vehicle_status") !== undefined ? vehicleStatus : freeBikeStatus;
+  const vehiclesReader = feed("vehicle_status") !== undefined
+    ? vehicleStatusReader
+    : freeBikeReader;
   // A station feed without its pair is a broken feed; no station feed at all
   // is a free-floating system, which then needs its vehicles.
   if (informationUrl !== undefined || statusUrl !== undefined || vehiclesUrl === undefined) {
@@ -63,43 +105,45 @@ export async function scrapeGbfs(spec: NetworkSpec, ctx: ScrapeContext): Promise
   }
   const systemUrl = feed("system_information");
   const typesUrl = feed("vehicle_types");
-  const statusSchema = discovery.major === 3 ? stationStatusV3 : stationStatusV2;
   const options: FetchOptions = { freshness: "gbfs", consumer };
 
   const [system, information, status, types, vehicles] = await allOrNothing(ctx, (sub) =>
     [
-      optionalFeed(systemUrl, systemInformation, sub, options),
-      optionalFeed(informationUrl, stationInformation, sub, options),
-      optionalFeed(statusUrl, statusSchema, sub, options),
-      optionalFeed(typesUrl, vehicleTypes, sub, options),
+      optionalFeed(systemUrl, systemReader, sub, options),
+      optionalFeed(informationUrl, informationReader, sub, options),
+      optionalFeed(statusUrl, statusReaders[discovery.major], sub, options),
+      optionalFeed(typesUrl, typesReader, sub, options),
       informationUrl === undefined
-        ? optionalFeed(vehiclesUrl, vehiclesSchema, sub, options)
-        : supplementary(optionalFeed(vehiclesUrl, vehiclesSchema, sub, options), spec, sub),
+        ? optionalFeed(vehiclesUrl, vehiclesReader, sub, options)
+        : supplementary(optionalFeed(vehiclesUrl, vehiclesReader, sub, options), spec, sub),
     ] as const);
   if (![system, information, status, types, vehicles].some((fetched) => fetched?.changed)) {
     throw new NotModified(consumer);
   }
 
-  const kinds = new Map(
-    (types?.data.data.vehicle_types ?? []).map((
-      type,
-    ) => [type.vehicle_type_id, vehicleKind(type)]),
-  );
+  const kinds = types?.document ?? noKinds;
   const stations = information === undefined || status === undefined
     ? []
-    : joinStations(spec, information.data, status.data, kinds, statusUrl!);
-  const vehicleList = vehicles === undefined
-    ? undefined
-    : freeVehicles(vehicles.data, kinds, spec.tag);
+    : stationsOf(spec, information.document, status.document, kinds, statusUrl!);
+  let vehicleList: Vehicle[] | undefined;
+  if (vehicles !== undefined) {
+    try {
+      vehicleList = freeVehicles(vehicles.document, kinds, spec.tag, vehiclesUrl!);
+    } catch (error) {
+      // As for a vehicles feed that cannot be fetched: beside stations, extra.
+      if (!(error instanceof FeedError) || informationUrl === undefined) throw error;
+      warnVehiclesLeftOut(spec, error);
+    }
+  }
   if (stations.length === 0 && (vehicleList?.length ?? 0) === 0) {
     throw new FeedError(spec.url, "empty network: no stations and no free-floating vehicles");
   }
 
-  const operator = system?.data.data.operator;
+  const operator = system?.document.operator;
   const network: Network = {
     id: spec.tag,
     tag: spec.tag,
-    name: spec.name || system?.data.data.name || spec.tag,
+    name: spec.name || system?.document.name || spec.tag,
     href: `/v2/networks/${spec.tag}`,
     location: { ...centroid(stations.length > 0 ? stations : vehicleList ?? []), ...spec.location },
     company: spec.company ?? (operator ? [operator] : []),
@@ -110,28 +154,16 @@ export async function scrapeGbfs(spec: NetworkSpec, ctx: ScrapeContext): Promise
   return network;
 }
 
-type Information = v.InferOutput<typeof stationInformation>;
-type Status = v.InferOutput<typeof stationStatusV2 | typeof stationStatusV3>;
-
-function joinStations(
+function stationsOf(
   spec: NetworkSpec,
   information: Information,
   status: Status,
-  kinds: Map<string, ReturnType<typeof vehicleKind>>,
+  kinds: Kinds,
   statusUrl: string,
 ): Station[] {
-  const feedSeconds = status.last_updated ?? status.lastUpdatedOther ?? Date.now() / 1000;
-  const statusById = new Map(status.data.stations.map((s) => [s.station_id, s]));
-  const infoById = new Map(information.data.stations.map((s) => [s.station_id, s]));
-
-  const stations: Station[] = [];
-  for (const info of infoById.values()) {
-    const stationStatus = statusById.get(info.station_id);
-    if (stationStatus !== undefined) {
-      stations.push(toStation(info, stationStatus, kinds, feedSeconds));
-    }
-  }
-  const orphans = [...statusById.keys()].filter((id) => !infoById.has(id));
+  const feedSeconds = status.lastUpdated ?? Date.now() / 1000;
+  const joined = joinStations(information, status, kinds, feedSeconds, statusUrl);
+  const { stations, orphans } = joined;
   if (orphans.length > 0) {
     logger.warn(
       "{tag}: dropped {count} station(s) of station_status missing from station_information: {ids}",
@@ -140,42 +172,33 @@ function joinStations(
   }
   // Both feeds list stations and none is in both: the feeds disagree, and
   // publishing an empty network would hide it.
-  if (stations.length === 0 && (statusById.size > 0 || infoById.size > 0)) {
-    throw new FeedError(
-      spec.url,
-      `no stations: station_status lists ${statusById.size}, station_information ${infoById.size}, none in both`,
-    );
+  if (stations.length === 0 && (joined.statusSize > 0 || information.size > 0)) {
+    throw noStationsError(spec.url, joined, information);
   }
   logger.debug("{tag}: {count} stations ({unreported} without status)", {
     tag: spec.tag,
     count: stations.length,
-    unreported: infoById.size - stations.length,
+    unreported: information.size - stations.length,
   });
   return stations;
 }
 
-function freeVehicles(
-  document: { last_updated?: number | null; data: Record<string, unknown> },
-  kinds: Map<string, ReturnType<typeof vehicleKind>>,
-  tag: string,
-): Vehicle[] {
-  const raw = (document.data.bikes ?? document.data.vehicles) as FeedVehicle[];
-  const feedSeconds = document.last_updated ?? Date.now() / 1000;
-  const vehicles: Vehicle[] = [];
-  for (const item of raw) {
-    const vehicle = toVehicle(item, kinds, feedSeconds);
-    if (vehicle !== undefined) vehicles.push(vehicle);
-  }
+function freeVehicles(document: VehicleList, kinds: Kinds, tag: string, url: string): Vehicle[] {
+  const vehicles = toVehicles(document, kinds, document.lastUpdated ?? Date.now() / 1000, url);
   logger.debug("{tag}: {count} free-floating vehicles of {listed} listed", {
     tag,
     count: vehicles.length,
-    listed: raw.length,
+    listed: document.vehicles.length,
   });
   return vehicles;
 }
 
 async function discover(url: string, ctx: ScrapeContext): Promise<Discovery> {
-  const { document } = await fetchDocument(url, ctx, { freshness: "discovery" });
+  return (await fetchDocument(url, ctx, { freshness: "discovery", read: discoveryReader }))
+    .document;
+}
+
+function readDiscovery(document: unknown, url: string): Discovery {
   const { version } = parseFeed(versionProbe, document, url);
   // `version` appeared in 1.1; without it the document has the 1.0 shape.
   const major = version == null
@@ -223,25 +246,27 @@ async function supplementary<T>(
     return await fetching;
   } catch (error) {
     if (!(error instanceof FeedError) || ctx.signal.aborted) throw error;
-    logger.warn("{tag}: vehicles left out: {message}", {
-      tag: spec.tag,
-      message: error.message,
-      url: error.url,
-    });
+    warnVehiclesLeftOut(spec, error);
     return undefined;
   }
 }
 
-/** A validated feed document and whether this network has seen it before; undefined when not listed. */
-async function optionalFeed<TSchema extends v.GenericSchema>(
+function warnVehiclesLeftOut(spec: NetworkSpec, error: FeedError): void {
+  logger.warn("{tag}: vehicles left out: {message}", {
+    tag: spec.tag,
+    message: error.message,
+    url: error.url,
+  });
+}
+
+/** A feed document as read, and whether this network has seen it before; undefined when not listed. */
+async function optionalFeed<T>(
   url: string | undefined,
-  schema: TSchema,
+  read: Reader<T>,
   ctx: ScrapeContext,
   options: FetchOptions,
-): Promise<{ data: v.InferOutput<TSchema>; changed: boolean; seen(): void } | undefined> {
-  if (url === undefined) return undefined;
-  const fetched = await fetchDocument(url, ctx, options);
-  return { ...fetched, data: parseFeed(schema, fetched.document, url) };
+): Promise<FetchedDocument<T> | undefined> {
+  return url === undefined ? undefined : await fetchDocument(url, ctx, { ...options, read });
 }
 
 /**
@@ -275,15 +300,17 @@ async function allOrNothing<const T extends readonly unknown[]>(
 function centroid(
   stations: readonly { latitude: number; longitude: number }[],
 ): NetworkLocation {
-  const sum = stations.reduce(
-    (acc, s) => ({ lat: acc.lat + s.latitude, lon: acc.lon + s.longitude }),
-    { lat: 0, lon: 0 },
-  );
+  let lat = 0;
+  let lon = 0;
+  for (const station of stations) {
+    lat += station.latitude;
+    lon += station.longitude;
+  }
   return {
     city: "",
     country: "",
-    latitude: sum.lat / stations.length,
-    longitude: sum.lon / stations.length,
+    latitude: lat / stations.length,
+    longitude: lon / stations.length,
   };
 }
 

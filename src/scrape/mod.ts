@@ -161,19 +161,32 @@ export { NotModified } from "./not_modified.ts";
 
 /**
  * GETs one document (JSON, XML or text) with the cache of the context, and
- * says whether the asking network has seen it.
+ * says whether the asking network has seen it. With a {@link Reader}, the
+ * document is what the reader made of the parsed body, and the cache reuses
+ * it while the body stays byte-identical (or the server answers 304).
  *
  * @example
  * ```ts
- * import { fetchDocument, type ScrapeContext } from "./mod.ts";
+ * import { FeedError, fetchDocument, type Reader, type ScrapeContext } from "./mod.ts";
  * async function changed(url: string, ctx: ScrapeContext): Promise<boolean> {
  *   const fetched = await fetchDocument(url, ctx, { freshness: "gbfs", consumer: "gbfs::x" });
  *   fetched.seen();
  *   return fetched.changed;
  * }
+ * const ttl: Reader<number> = {
+ *   name: "example/ttl",
+ *   read(document, url) {
+ *     const value = (document as { ttl?: unknown }).ttl;
+ *     if (typeof value !== "number") throw new FeedError(url, "ttl must be a number");
+ *     return value;
+ *   },
+ * };
+ * async function ttlOf(url: string, ctx: ScrapeContext): Promise<number> {
+ *   return (await fetchDocument(url, ctx, { read: ttl })).document;
+ * }
  * ```
  */
-export { fetchDocument, type FetchedDocument, type FetchOptions } from "./http.ts";
+export { fetchDocument, type FetchedDocument, type FetchOptions, type Reader } from "./http.ts";
 
 /**
  * Expands `${NAME}` in per-network header values from the environment.

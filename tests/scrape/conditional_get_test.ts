@@ -147,25 +147,99 @@ Deno.test("Last-Modified makes the next request conditional too (If-Modified-Sin
   assert.equal(last.status, 304);
 });
 
-Deno.test("a feed without validators nor ttl is fetched whole every time, and always news", async () => {
-  const overrides = Object.fromEntries(
-    [
-      "gbfs",
-      "station_information",
-      "station_status",
-      "system_information",
-      "vehicle_types",
-      "free_bike_status",
-    ]
-      .map((name) => [`${DIVVY}/${name}.json`, { noValidators: true }]),
+const DIVVY_FEEDS = [
+  "gbfs",
+  "station_information",
+  "station_status",
+  "system_information",
+  "vehicle_types",
+  "free_bike_status",
+];
+
+function withoutValidators(): Record<string, { noValidators: true }> {
+  return Object.fromEntries(
+    DIVVY_FEEDS.map((name) => [`${DIVVY}/${name}.json`, { noValidators: true }]),
   );
-  await using server = startFeedServer({ overrides });
+}
+
+Deno.test("a feed without validators nor ttl is fetched whole every time, and always news", async () => {
+  await using server = startFeedServer({ overrides: withoutValidators() });
   const cache = new FeedCache({ maxTtlS: 0, discoveryTtlS: 0 });
   const ctx = testContext({ cache });
-  await scrapeGbfs(divvy(server.url(DIVVY)), ctx);
+  const first = await scrapeGbfs(divvy(server.url(DIVVY)), ctx);
+  const firstRun = server.requests.length;
   const again = await scrapeGbfs(divvy(server.url(DIVVY)), ctx);
-  assert.ok(again.stations.length > 0);
-  assert.equal(cache.stats().entries, 0, "nothing worth keeping");
+  assert.deepEqual(again, first);
+  const second = server.requests.slice(firstRun);
+  assert.equal(second.length, DIVVY_FEEDS.length);
+  assert.ok(second.every((r) => r.status === 200));
+});
+
+Deno.test("a body byte-identical to the last one is not read again; a changed one is", async () => {
+  await using server = startFeedServer({ overrides: withoutValidators() });
+  const cache = new FeedCache({ maxTtlS: 0, discoveryTtlS: 0 });
+  const ctx = testContext({ cache });
+  const first = await scrapeGbfs(divvy(server.url(DIVVY)), ctx);
+  assert.equal(cache.stats().identical, 0);
+
+  const status = await fixtureJson(DIVVY, "station_status.json");
+  const changed = rawStations(status)[0]!;
+  changed.num_bikes_available = (changed.num_bikes_available as number) + 1;
+  server.overrides[STATUS] = { json: status, noValidators: true };
+  const again = await scrapeGbfs(divvy(server.url(DIVVY)), ctx);
+
+  // Every body but station_status' was the one held.
+  assert.equal(cache.stats().identical, DIVVY_FEEDS.length - 1);
+  const before = first.stations.find((s) => s.id === changed.station_id)!;
+  const after = again.stations.find((s) => s.id === changed.station_id)!;
+  assert.equal(after.free_bikes, changed.num_bikes_available);
+  assert.equal(after.free_bikes, before.free_bikes + 1);
+  // station_information was read once: both networks hold the very same rental_uris.
+  assert.ok(before.extra.rental_uris !== undefined);
+  assert.equal(after.extra.rental_uris, before.extra.rental_uris);
+  assert.deepEqual(again.stations.map((s) => s.id), first.stations.map((s) => s.id));
+});
+
+Deno.test("a document that changed is held as its body only, and whole again once it repeats", async () => {
+  await using server = startFeedServer({ overrides: withoutValidators() });
+  const cache = new FeedCache({ maxTtlS: 0, discoveryTtlS: 0 });
+  const ctx = testContext({ cache });
+  const others = DIVVY_FEEDS.length - 1;
+  await scrapeGbfs(divvy(server.url(DIVVY)), ctx);
+  const status = await fixtureJson(DIVVY, "station_status.json");
+  const changed = rawStations(status)[0]!;
+  changed.num_bikes_available = (changed.num_bikes_available as number) + 1;
+  server.overrides[STATUS] = { json: status, noValidators: true };
+
+  const runs = [];
+  for (let run = 0; run < 3; run++) {
+    const network = await scrapeGbfs(divvy(server.url(DIVVY)), ctx);
+    runs.push(network.stations.find((s) => s.id === changed.station_id)!.free_bikes);
+    runs.push(cache.stats().identical);
+  }
+  assert.deepEqual(runs, [
+    changed.num_bikes_available,
+    others, // the new station_status is read: it changed
+    changed.num_bikes_available,
+    2 * others, // read again: it had changed, only its body was held
+    changed.num_bikes_available,
+    3 * others + 1, // the same body twice: kept whole, not read
+  ]);
+});
+
+Deno.test("a body larger than the cache's whole budget is neither kept nor compared", async () => {
+  await using server = startFeedServer({ overrides: withoutValidators() });
+  // Smaller than station_status and station_information, larger than the rest.
+  const cache = new FeedCache({ maxTtlS: 0, discoveryTtlS: 0, maxBytes: 6000 });
+  const ctx = testContext({ cache });
+  const first = await scrapeGbfs(divvy(server.url(DIVVY)), ctx);
+  const again = await scrapeGbfs(divvy(server.url(DIVVY)), ctx);
+  assert.deepEqual(again, first);
+  assert.ok(cache.stats().bytes <= 6000);
+  const station = first.stations[0]!;
+  // station_information was read again: same values, not the same objects.
+  assert.notEqual(again.stations[0]!.extra.rental_uris, station.extra.rental_uris);
+  assert.ok(cache.stats().identical < DIVVY_FEEDS.length - 1);
 });
 
 Deno.test("two networks on one gbfs.json share the discovery file, and each gets its own news", async () => {

@@ -12,7 +12,7 @@ Deno.test("FeedCache.put() evicts the least recently used entries past its byte 
   assert.equal(cache.get("b"), undefined);
   assert.ok(cache.get("a") !== undefined);
   assert.ok(cache.get("c") !== undefined);
-  assert.deepEqual(cache.stats(), { entries: 2, bytes: 80 });
+  assert.deepEqual(cache.stats(), { entries: 2, bytes: 80, identical: 0 });
 });
 
 Deno.test("FeedCache.put() does not keep a document larger than the whole budget", () => {
@@ -20,7 +20,7 @@ Deno.test("FeedCache.put() does not keep a document larger than the whole budget
   cache.put("a", entry(40));
   cache.put("huge", entry(101));
   assert.equal(cache.get("huge"), undefined);
-  assert.deepEqual(cache.stats(), { entries: 1, bytes: 40 });
+  assert.deepEqual(cache.stats(), { entries: 1, bytes: 40, identical: 0 });
 });
 
 Deno.test("FeedCache versions: a new 200 is news to every consumer until each marks it seen", () => {
@@ -77,9 +77,9 @@ Deno.test("FeedCache holds at most maxBytes however the sizes and the uses fall"
 Deno.test("FeedCache.put() replacing a key keeps its old size out of the budget", () => {
   const cache = new FeedCache({ maxBytes: 100 });
   for (let i = 0; i < 1000; i++) cache.put("same", entry(60));
-  assert.deepEqual(cache.stats(), { entries: 1, bytes: 60 });
+  assert.deepEqual(cache.stats(), { entries: 1, bytes: 60, identical: 0 });
   cache.put("same", entry(101));
-  assert.deepEqual(cache.stats(), { entries: 0, bytes: 0 });
+  assert.deepEqual(cache.stats(), { entries: 0, bytes: 0, identical: 0 });
 });
 
 Deno.test("FeedCache.put() refuses a size that is not one, and keeps what it held", () => {
@@ -93,7 +93,7 @@ Deno.test("FeedCache.put() refuses a size that is not one, and keeps what it hel
         error.message.includes("FeedCache.put(a)"),
     );
   }
-  assert.deepEqual(cache.stats(), { entries: 1, bytes: 40 });
+  assert.deepEqual(cache.stats(), { entries: 1, bytes: 40, identical: 0 });
   assert.equal(cache.get("a")?.version, 1);
 });
 

@@ -122,6 +122,22 @@ Deno.test("fetchJson() fails with 'invalid JSON' on bytes that are not UTF-8", a
   await rejectsFeed(fetchJson(url, context()), url, /^invalid JSON: not UTF-8/);
 });
 
+Deno.test("fetchJson() refuses a bad byte deep in a long body that is otherwise ASCII", async () => {
+  const bytes = new TextEncoder().encode(JSON.stringify({ name: "x".repeat(100_000) }));
+  bytes[50_000] = 0xc3; // a lead byte with no continuation
+  await using server = startFeedServer({ overrides: { [`${SET}/gbfs.json`]: { body: bytes } } });
+  const url = server.url(SET);
+  await rejectsFeed(fetchJson(url, context()), url, /^invalid JSON: not UTF-8/);
+});
+
+Deno.test("fetchJson() keeps a real U+FFFD (valid UTF-8) and other non-ASCII text", async () => {
+  const document = { name: "Caf\u00e9 \uFFFD \u{1F6B2}", ok: true };
+  await using server = startFeedServer({
+    overrides: { [`${SET}/gbfs.json`]: { body: JSON.stringify(document) } },
+  });
+  assert.deepEqual(await fetchJson(server.url(SET), context()), document);
+});
+
 Deno.test("fetchJson() refuses a body over the cap from its Content-Length", async () => {
   const path = `${SET}/big.json`;
   await using server = startFeedServer({
