@@ -24,7 +24,8 @@
  *
  * Options: `--stations N` (2000), `--rounds N` (30), `--warmup N` (10: Spoke's JIT
  * settles, as in a process that runs for days; CPython has none),
- * `--workers N` (8, for the catalog round).
+ * `--workers N` (8, for the catalog round), `--v8-flags F` (Spoke's; default the
+ * shipped `--max-semi-space-size=2`, "" for V8's defaults).
  */
 import { parseArgs } from "node:util";
 
@@ -35,12 +36,15 @@ const { values } = parseArgs({
     rounds: { type: "string" },
     warmup: { type: "string" },
     workers: { type: "string" },
+    "v8-flags": { type: "string", default: "--max-semi-space-size=2" },
   },
 });
 const here = new URL(".", import.meta.url);
 const STATIONS = values.stations ?? "2000";
 const ROUNDS = values.rounds ?? "30";
 const WARMUP = values.warmup ?? "10";
+/** Spoke runs with the V8 flags it ships with (deno.json's tasks, scripts/compile.ts); "" for none. */
+const V8_FLAGS = values["v8-flags"];
 const PYBIKES_VERSION = "1.0.8";
 
 interface Result {
@@ -147,6 +151,7 @@ async function spoke(args: string[], feed?: string): Promise<Result> {
   const text = await output(Deno.execPath(), [
     "run",
     "-A",
+    ...(V8_FLAGS === "" ? [] : [`--v8-flags=${V8_FLAGS}`]),
     new URL("_scrape_spoke.ts", here).pathname,
     ...args,
   ]);
@@ -191,7 +196,9 @@ try {
     }
   }
   console.log(
-    `GBFS 2.3, ${STATIONS} stations, ${ROUNDS} measured scrapes after ${WARMUP} warm-up, each side its own process`,
+    `GBFS 2.3, ${STATIONS} stations, ${ROUNDS} measured scrapes after ${WARMUP} warm-up, each side its own process, Spoke's V8 flags: ${
+      V8_FLAGS || "none"
+    }`,
   );
   console.log(
     `${"feed side mode".padEnd(22)} ${"published".padStart(9)} ${"stations/CPU-s".padStart(14)} ${
