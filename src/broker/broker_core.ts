@@ -18,6 +18,12 @@ import type { Transport } from "./transport.ts";
 
 const logger = getLogger(["spoke", "broker"]);
 
+/**
+ * What MQTT 5 clients are told when the ACL denies a subscription: `"not-authorized"` (0x87) says
+ * why; `"unspecified"` (0x80) does not reveal that the topic is protected.
+ */
+export type SubscribeDeniedReason = "not-authorized" | "unspecified";
+
 /** Broker settings with every default filled in. */
 export interface ResolvedBrokerOptions {
   readonly hostname: string;
@@ -40,6 +46,7 @@ export interface ResolvedBrokerOptions {
   readonly allowAnonymous: boolean;
   readonly passwords: ReadonlyMap<string, PasswordEntry> | undefined;
   readonly acl: AclRules | undefined;
+  readonly subscribeDeniedReason: SubscribeDeniedReason;
 }
 
 /** Where one routed message goes for one session: the strongest of its matching subscriptions. */
