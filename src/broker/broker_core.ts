@@ -14,6 +14,7 @@ import type { StoredSession } from "./persistence.ts";
 import type { BrokerStats } from "./stats.ts";
 import { StatsCounters } from "./stats.ts";
 import { TopicTree } from "./topic_tree.ts";
+import { DeadlineSweep } from "./deadline_sweep.ts";
 import type { Transport } from "./transport.ts";
 
 const logger = getLogger(["spoke", "broker"]);
@@ -77,6 +78,8 @@ export class BrokerCore {
   readonly retainedStore: RetainedStore = new RetainedStore();
   readonly access: AccessPolicy;
   readonly stats: StatsCounters = new StatsCounters();
+  /** The CONNECT timeouts and keep-alives of every connection, on one timer. */
+  readonly deadlines: DeadlineSweep = new DeadlineSweep();
   readonly queueLimits: QueueLimits;
   /** Connected clients (past CONNACK) by client id. */
   readonly #clients: Map<string, Client> = new Map();
@@ -448,6 +451,7 @@ export class BrokerCore {
     await Promise.all(open.map(([, done]) => done));
     // Persistent sessions stay (for persistence to save); only their timers must stop.
     for (const session of this.#sessions.values()) session.clearTimers();
+    this.deadlines.clear();
   }
 
   /**
