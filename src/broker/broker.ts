@@ -1,6 +1,6 @@
 import { getLogger } from "@logtape/logtape";
 import { BrokerCore } from "./broker_core.ts";
-import type { ResolvedBrokerOptions } from "./broker_core.ts";
+import type { ResolvedBrokerOptions, SubscribeDeniedReason } from "./broker_core.ts";
 import { MQTT_MAX_PACKET_BYTES } from "./codec.ts";
 import { ProtocolError } from "./errors.ts";
 import { createMessage } from "./message.ts";
@@ -101,6 +101,12 @@ export interface BrokerOptions {
   passwords?: string;
   /** The text of an ACL file (mosquitto's format: `user`, `topic`, `pattern` lines). */
   acl?: string;
+  /**
+   * SUBACK code an MQTT 5 client gets for a subscription the ACL denies: `"not-authorized"`
+   * (0x87, default) or `"unspecified"` (0x80, which does not reveal that the topic is protected).
+   * MQTT 3.1.1 clients always get 0x80, the only failure code it has.
+   */
+  subscribeDeniedReason?: SubscribeDeniedReason;
 }
 
 /**
@@ -159,6 +165,7 @@ const DEFAULTS: ResolvedBrokerOptions = {
   allowAnonymous: true,
   passwords: undefined,
   acl: undefined,
+  subscribeDeniedReason: "not-authorized",
 };
 
 /**
@@ -219,6 +226,7 @@ export class Broker {
       allowAnonymous: options.allowAnonymous ?? true,
       passwords: options.passwords === undefined ? undefined : parsePasswordFile(options.passwords),
       acl: options.acl === undefined ? undefined : parseAcl(options.acl),
+      subscribeDeniedReason: options.subscribeDeniedReason ?? DEFAULTS.subscribeDeniedReason,
     };
     checkInteger("port", resolved.port, 0, 65_535);
     // 64 bytes is about the smallest CONNECT a real client sends.
@@ -243,6 +251,14 @@ export class Broker {
     if (resolved.queuePolicy !== "drop-oldest" && resolved.queuePolicy !== "drop-newest") {
       throw new RangeError(
         `broker option queuePolicy must be "drop-oldest" or "drop-newest", got "${resolved.queuePolicy}"`,
+      );
+    }
+    if (
+      resolved.subscribeDeniedReason !== "not-authorized" &&
+      resolved.subscribeDeniedReason !== "unspecified"
+    ) {
+      throw new RangeError(
+        `broker option subscribeDeniedReason must be "not-authorized" or "unspecified", got "${resolved.subscribeDeniedReason}"`,
       );
     }
     this.#core = new BrokerCore(resolved);

@@ -14,9 +14,16 @@ import type { StoredSession } from "./persistence.ts";
 import type { BrokerStats } from "./stats.ts";
 import { StatsCounters } from "./stats.ts";
 import { TopicTree } from "./topic_tree.ts";
+import { DeadlineSweep } from "./deadline_sweep.ts";
 import type { Transport } from "./transport.ts";
 
 const logger = getLogger(["spoke", "broker"]);
+
+/**
+ * What MQTT 5 clients are told when the ACL denies a subscription: `"not-authorized"` (0x87) says
+ * why; `"unspecified"` (0x80) does not reveal that the topic is protected.
+ */
+export type SubscribeDeniedReason = "not-authorized" | "unspecified";
 
 /** Broker settings with every default filled in. */
 export interface ResolvedBrokerOptions {
@@ -40,6 +47,7 @@ export interface ResolvedBrokerOptions {
   readonly allowAnonymous: boolean;
   readonly passwords: ReadonlyMap<string, PasswordEntry> | undefined;
   readonly acl: AclRules | undefined;
+  readonly subscribeDeniedReason: SubscribeDeniedReason;
 }
 
 /** Where one routed message goes for one session: the strongest of its matching subscriptions. */
@@ -70,6 +78,8 @@ export class BrokerCore {
   readonly retainedStore: RetainedStore = new RetainedStore();
   readonly access: AccessPolicy;
   readonly stats: StatsCounters = new StatsCounters();
+  /** The CONNECT timeouts and keep-alives of every connection, on one timer. */
+  readonly deadlines: DeadlineSweep = new DeadlineSweep();
   readonly queueLimits: QueueLimits;
   /** Connected clients (past CONNACK) by client id. */
   readonly #clients: Map<string, Client> = new Map();
@@ -441,6 +451,7 @@ export class BrokerCore {
     await Promise.all(open.map(([, done]) => done));
     // Persistent sessions stay (for persistence to save); only their timers must stop.
     for (const session of this.#sessions.values()) session.clearTimers();
+    this.deadlines.clear();
   }
 
   /**

@@ -13,6 +13,7 @@ import { ReasonCode } from "./reason_codes.ts";
 import type { TopicAliasUse } from "./outgoing.ts";
 import type { Qos, QueuedPublish, Session } from "./session.ts";
 import type { Transport } from "./transport.ts";
+import type { DeadlineHolder } from "./deadline_sweep.ts";
 import { WriteQueue } from "./write_queue.ts";
 
 const logger = getLogger(["spoke", "broker"]);
@@ -21,7 +22,7 @@ const logger = getLogger(["spoke", "broker"]);
  * Each connection reads into one reused buffer. It starts small, since most clients are idle
  * subscribers and a Pi may hold a thousand of them, and doubles whenever a read fills it.
  */
-const READ_BUFFER_INITIAL_BYTES = 1024;
+const READ_BUFFER_INITIAL_BYTES = 256;
 const READ_BUFFER_MAX_BYTES = 64 * 1024;
 
 /** How long a lingering close waits for the peer to close its side after our last packet. */
@@ -47,21 +48,26 @@ interface CloseOptions {
 }
 
 /**
- * One client connection: the read loop feeding the decoder, the write queue, the timers
+ * One client connection: the read loop feeding the decoder, the write queue, the deadlines
  * (CONNECT timeout, then keep-alive) and the protocol state the handlers work on.
  */
-export class Client implements ClientIdentity {
+export class Client implements ClientIdentity, DeadlineHolder {
   readonly core: BrokerCore;
   readonly #transport: Transport;
   readonly #writeQueue: WriteQueue;
   readonly #decoder: PacketDecoder;
   #state: ClientState = "awaiting-connect";
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** CONNECT timeout, then keep-alive: watched by the broker's one {@linkcode DeadlineSweep}. */
+  #connectDeadlineMs = 0;
+  /** 1.5 × keep-alive in ms once connected; 0 = no keep-alive. */
+  #keepAliveLimitMs = 0;
   #lastPacketAtMs = 0;
   #transportClosed = false;
   /** Reading on after our last packet, until the peer closes (a lingering close). */
   #lingering = false;
-  readonly #readEnded: PromiseWithResolvers<void> = Promise.withResolvers();
+  /** Whether the read loop has ended, and (made only when a lingering close waits) its signal. */
+  #readDone = false;
+  #readEnded: PromiseWithResolvers<void> | undefined;
   /** Packets that arrived while CONNECT was being authenticated. */
   #held: Packet[] | undefined;
   readonly #closed: PromiseWithResolvers<void> = Promise.withResolvers();
@@ -83,9 +89,9 @@ export class Client implements ClientIdentity {
   willDelaySeconds = 0;
   /** The client's Topic Alias Maximum: how many aliases the broker may set up (§3.1.2.11.5). */
   topicAliasMaximumOut = 0;
-  /** Topic aliases the client set up, alias → topic, for this connection only [MQTT-3.3.2-7]. */
-  readonly topicAliasesIn: Map<number, string> = new Map();
-  readonly #topicAliasesOut: Map<string, number> = new Map();
+  // Made on first use, like the session's collections: most clients never use topic aliases.
+  #topicAliasesIn: Map<number, string> | undefined;
+  #topicAliasesOut: Map<string, number> | undefined;
 
   constructor(core: BrokerCore, transport: Transport) {
     this.core = core;
@@ -104,6 +110,11 @@ export class Client implements ClientIdentity {
     });
   }
 
+  /** Topic aliases the client set up, alias → topic, for this connection only [MQTT-3.3.2-7]. */
+  get topicAliasesIn(): Map<number, string> {
+    return this.#topicAliasesIn ??= new Map();
+  }
+
   /** Where the connection is in its life. */
   get state(): ClientState {
     return this.#state;
@@ -120,10 +131,8 @@ export class Client implements ClientIdentity {
    */
   async run(): Promise<void> {
     // A socket that never sends CONNECT must not hold a connection slot forever.
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#close("no CONNECT within the connect timeout", { flush: false, publishWill: false });
-    }, this.core.options.connectTimeoutMs);
+    this.#connectDeadlineMs = performance.now() + this.core.options.connectTimeoutMs;
+    this.core.deadlines.watch(this, this.#connectDeadlineMs);
     let buffer = new Uint8Array(READ_BUFFER_INITIAL_BYTES);
     try {
       while (this.#isOpen() || this.#lingering) {
@@ -149,7 +158,8 @@ export class Client implements ClientIdentity {
       // A read fails when the peer resets the connection or when we closed the transport.
       this.#close(`read failed: ${describe(error)}`, { flush: false, publishWill: true });
     } finally {
-      this.#readEnded.resolve();
+      this.#readDone = true;
+      this.#readEnded?.resolve();
     }
     await this.#closed.promise;
   }
@@ -169,8 +179,13 @@ export class Client implements ClientIdentity {
     session.client = this;
     this.#state = "connected";
     this.send(connack);
-    this.#clearTimer();
-    if (keepAliveSeconds > 0) this.#armKeepAlive(keepAliveSeconds * 1500);
+    if (keepAliveSeconds > 0) {
+      this.#keepAliveLimitMs = keepAliveSeconds * 1500;
+      this.#lastPacketAtMs = performance.now();
+      this.core.deadlines.watch(this, this.#lastPacketAtMs + this.#keepAliveLimitMs);
+    } else {
+      this.core.deadlines.unwatch(this);
+    }
     if (present) this.resume();
   }
 
@@ -410,13 +425,14 @@ export class Client implements ClientIdentity {
     let alias: TopicAliasUse | undefined;
     if (this.topicAliasMaximumOut > 0) {
       const topic = outgoing.message.topic;
-      const known = this.#topicAliasesOut.get(topic);
+      const aliases = this.#topicAliasesOut ??= new Map();
+      const known = aliases.get(topic);
       if (known !== undefined) {
         alias = { alias: known, sendTopic: false };
-      } else if (this.#topicAliasesOut.size < this.topicAliasMaximumOut) {
+      } else if (aliases.size < this.topicAliasMaximumOut) {
         // [MQTT-3.3.2-10] never above the client's Topic Alias Maximum
-        const next = this.#topicAliasesOut.size + 1;
-        this.#topicAliasesOut.set(topic, next);
+        const next = aliases.size + 1;
+        aliases.set(topic, next);
         alias = { alias: next, sendTopic: true };
       }
     }
@@ -471,26 +487,18 @@ export class Client implements ClientIdentity {
     this.fail(protocolError);
   }
 
-  #armKeepAlive(limitMs: number): void {
-    this.#lastPacketAtMs = performance.now();
-    // One timer per connection, re-armed for the remaining time instead of reset per packet.
-    const check = () => {
-      const idleMs = performance.now() - this.#lastPacketAtMs;
-      if (idleMs >= limitMs) {
-        this.#timer = undefined;
-        this.disconnect(ReasonCode.KeepAliveTimeout, "keep-alive timeout");
-      } else {
-        this.#timer = setTimeout(check, limitMs - idleMs);
-      }
-    };
-    this.#timer = setTimeout(check, limitMs);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+  /** The broker's deadline sweep asks: closes the connection when CONNECT or keep-alive is late. */
+  checkDeadline(nowMs: number): number | undefined {
+    if (this.#state === "awaiting-connect") {
+      if (nowMs < this.#connectDeadlineMs) return this.#connectDeadlineMs;
+      this.#close("no CONNECT within the connect timeout", { flush: false, publishWill: false });
+      return undefined;
     }
+    if (this.#state !== "connected" || this.#keepAliveLimitMs === 0) return undefined;
+    const deadlineMs = this.#lastPacketAtMs + this.#keepAliveLimitMs;
+    if (nowMs < deadlineMs) return deadlineMs;
+    this.disconnect(ReasonCode.KeepAliveTimeout, "keep-alive timeout");
+    return undefined;
   }
 
   /**
@@ -501,7 +509,7 @@ export class Client implements ClientIdentity {
     if (this.#state === "closing" || this.#state === "closed") return;
     const wasConnected = this.#state === "connected";
     this.#state = "closing";
-    this.#clearTimer();
+    this.core.deadlines.unwatch(this);
     logger.debug("connection {clientId} closing: {reason}", {
       clientId: this.clientId || "(before CONNECT)",
       reason,
@@ -534,7 +542,10 @@ export class Client implements ClientIdentity {
         const linger = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, CLOSE_LINGER_MS);
         });
-        await Promise.race([this.#readEnded.promise, linger]);
+        const readEnded = this.#readDone
+          ? Promise.resolve()
+          : (this.#readEnded ??= Promise.withResolvers()).promise;
+        await Promise.race([readEnded, linger]);
         clearTimeout(timer);
       } catch {
         // The peer is gone already.

@@ -2,15 +2,14 @@
  * The one place the broker meets `mqtt-packet`: a streaming decoder with a packet size limit and
  * an encoder, both speaking the protocol version negotiated by CONNECT.
  */
-import mqttPacket from "mqtt-packet";
 import type { Packet } from "mqtt-packet";
-import type { Buffer } from "node:buffer";
+import { createParser, generate, type MqttParser, writeToStream } from "./_mqtt_packet.ts";
 import { ProtocolError } from "./errors.ts";
 import { ReasonCode } from "./reason_codes.ts";
 
 // mqtt-packet builds 65,536 two-byte Buffers (about 7 MB of heap) on its first encode unless told
 // not to; a 2-byte number is cheaper to write than that cache is to hold on a Pi.
-mqttPacket.writeToStream.cacheNumbers = false;
+writeToStream.cacheNumbers = false;
 
 /** MQTT protocol levels the broker speaks: 4 is MQTT 3.1.1, 5 is MQTT 5.0. */
 export type ProtocolVersion = 4 | 5;
@@ -21,7 +20,7 @@ export const MQTT_MAX_PACKET_BYTES = 268_435_460;
 /** Encodes `packet` for a client speaking `protocolVersion`. */
 export function encodePacket(packet: Packet, protocolVersion: ProtocolVersion): Uint8Array {
   try {
-    return mqttPacket.generate(packet, { protocolVersion });
+    return generate(packet, { protocolVersion });
   } catch (error) {
     // mqtt-packet refuses packets it cannot encode (bad property types, oversize strings).
     throw new ProtocolError(
@@ -64,7 +63,7 @@ interface ParserInternals {
  * oversize packet is never buffered whole.
  */
 export class PacketDecoder {
-  readonly #parser: ReturnType<typeof mqttPacket.parser>;
+  readonly #parser: MqttParser;
   readonly #maxPacketSize: number;
   readonly #onPacket: (packet: Packet) => void;
   #error: ProtocolError | undefined;
@@ -72,7 +71,7 @@ export class PacketDecoder {
   constructor(options: PacketDecoderOptions) {
     this.#maxPacketSize = options.maxPacketSize;
     this.#onPacket = options.onPacket;
-    this.#parser = mqttPacket.parser();
+    this.#parser = createParser();
     this.#parser.on("packet", (packet: Packet) => this.#receive(packet));
     this.#parser.on("error", (error: unknown) => {
       this.#error ??= new ProtocolError(
@@ -90,7 +89,7 @@ export class PacketDecoder {
   push(chunk: Uint8Array): void {
     if (this.#error !== undefined) throw this.#error;
     // A Uint8Array is read as a view by the parser's buffer list, exactly like a Buffer.
-    this.#parser.parse(chunk as Buffer);
+    this.#parser.parse(chunk);
     if (this.#error === undefined) {
       const pending = (this.#parser as unknown as ParserInternals).packet.length;
       if (pending > 0) this.#checkSize(pending);

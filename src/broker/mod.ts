@@ -40,3 +40,4 @@ export { brokerOptionsFromSettings } from "./settings.ts";
 export { PersistenceError } from "./persistence.ts";
 export type { BrokerSettings } from "./settings.ts";
 export type { QueuePolicy } from "./session.ts";
+export type { SubscribeDeniedReason } from "./broker_core.ts";

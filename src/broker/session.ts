@@ -75,15 +75,6 @@ export class Session {
   readonly clientId: string;
   /** The user name of the connection that last opened the session (for ACL checks). */
   username: string | undefined;
-  /** Subscriptions by topic filter; a repeated filter replaces the old one [MQTT-3.8.4-3]. */
-  readonly subscriptions: Map<string, Subscription> = new Map();
-  /** Sent QoS 1 and 2 messages not yet completed, by packet id, in send order. */
-  readonly inflight: Map<number, InflightPublish> = new Map();
-  /**
-   * Packet ids of QoS 2 messages received and acknowledged with PUBREC, awaiting PUBREL: a
-   * resent PUBLISH with one of these ids is not routed again [MQTT-4.3.3-9].
-   */
-  readonly incomingQos2: Set<number> = new Set();
   /** The client's Receive Maximum: unacknowledged QoS 1/2 sends allowed at once [MQTT-3.3.4-9]. */
   receiveMaximum = 65_535;
   /** Seconds the session outlives its connection; 0 ends it with the connection. */
@@ -100,6 +91,11 @@ export class Session {
   /** A will waiting out its Will Delay Interval (§3.1.3.2.2). */
   delayedWill: Message | undefined;
   readonly #limits: QueueLimits;
+  // The collections below are made on first use: most sessions on a Pi are idle subscribers,
+  // and an empty Map or Set still costs about 200 bytes.
+  #subscriptions: Map<string, Subscription> | undefined;
+  #inflight: Map<number, InflightPublish> | undefined;
+  #incomingQos2: Set<number> | undefined;
   #queue: QueuedPublish[] = [];
   #queueHead = 0;
   #queuedBytes = 0;
@@ -108,6 +104,24 @@ export class Session {
   constructor(clientId: string, limits: QueueLimits) {
     this.clientId = clientId;
     this.#limits = limits;
+  }
+
+  /** Subscriptions by topic filter; a repeated filter replaces the old one [MQTT-3.8.4-3]. */
+  get subscriptions(): Map<string, Subscription> {
+    return this.#subscriptions ??= new Map();
+  }
+
+  /** Sent QoS 1 and 2 messages not yet completed, by packet id, in send order. */
+  get inflight(): Map<number, InflightPublish> {
+    return this.#inflight ??= new Map();
+  }
+
+  /**
+   * Packet ids of QoS 2 messages received and acknowledged with PUBREC, awaiting PUBREL: a
+   * resent PUBLISH with one of these ids is not routed again [MQTT-4.3.3-9].
+   */
+  get incomingQos2(): Set<number> {
+    return this.#incomingQos2 ??= new Set();
   }
 
   /** How many messages wait to be sent. */
@@ -122,7 +136,7 @@ export class Session {
 
   /** Whether the in-flight window is full. */
   get inflightFull(): boolean {
-    return this.inflight.size >= this.receiveMaximum;
+    return (this.#inflight?.size ?? 0) >= this.receiveMaximum;
   }
 
   /**
@@ -182,8 +196,8 @@ export class Session {
   /** Forgets everything in flight and queued. */
   clear(): void {
     this.dirty = true;
-    this.inflight.clear();
-    this.incomingQos2.clear();
+    this.#inflight?.clear();
+    this.#incomingQos2?.clear();
     this.#queue = [];
     this.#queueHead = 0;
     this.#queuedBytes = 0;

@@ -2,6 +2,7 @@ import type { BrokerOptions } from "./broker.ts";
 import { AclError } from "./acl.ts";
 import { PasswordFileError } from "./password_file.ts";
 import { PersistenceError } from "./persistence.ts";
+import type { SubscribeDeniedReason } from "./broker_core.ts";
 import type { QueuePolicy } from "./session.ts";
 
 /**
@@ -30,6 +31,8 @@ export interface BrokerSettings {
   readonly "password_file": string;
   /** Path of the ACL file; empty for none. */
   readonly "acl_file": string;
+  /** SUBACK code of an ACL-denied subscription in MQTT 5 (3.1.1 always has 0x80). */
+  readonly "subscribe_denied_reason": SubscribeDeniedReason;
   /** `[mqtt.tls]`: MQTT over TLS on `port`, when both PEM paths are set. */
   readonly tls: { readonly port: number; readonly cert: string; readonly key: string };
   /** Path of the SQLite persistence file; empty for none. */
@@ -50,7 +53,7 @@ export interface BrokerSettings {
  *   max_queued_messages: 100, max_queued_bytes: 1_048_576, queue_policy: "drop-oldest",
  *   max_keepalive: 60, topic_alias_maximum: 10, sys_interval: 0, max_connections: 100,
  *   max_topic_length: 256, max_topic_levels: 8, max_subscriptions: 50, protected_topics: ["network/#"], allow_anonymous: true,
- *   password_file: "", acl_file: "", tls: { port: 8883, cert: "", key: "" },
+ *   password_file: "", acl_file: "", subscribe_denied_reason: "not-authorized", tls: { port: 8883, cert: "", key: "" },
  *   persistence: "",
  * }, "1.0.0");
  * const broker = new Broker(options);
@@ -83,6 +86,7 @@ export function brokerOptionsFromSettings(
       (message) => new PasswordFileError(`mqtt.password_file ${message}`),
     ),
     acl: readSettingsFile(settings.acl_file, (message) => new AclError(`mqtt.acl_file ${message}`)),
+    subscribeDeniedReason: settings.subscribe_denied_reason,
     ...(settings.persistence === "" ? {} : { persistence: settings.persistence }),
     // TLS is on when both PEM files are named; one alone is a config mistake caught by the
     // cross-checks of the config room, not a reason to guess here.

@@ -48,6 +48,9 @@ Usage: spoke broker [-p PORT] [--host ADDR] [--http-port N] [-c FILE] [--log-lev
                        saved about once a second, survives kill -9
   acl_file             mosquitto-style ACL: "user NAME", "topic [read|write|readwrite|deny]
                        FILTER", "pattern [...] FILTER" with %u (user) and %c (client id)
+  subscribe_denied_reason
+                       not-authorized | unspecified: SUBACK code of a subscription the ACL
+                       denies, MQTT 5 0x87 or 0x80 (not-authorized; 3.1.1 always 0x80)
 
 Clients may publish anywhere but network/# and $SYS/# (Spoke's own), and subscribe anywhere,
 unless an ACL says otherwise. Persistent sessions (clean session 0, MQTT 5 session expiry),

@@ -174,6 +174,9 @@ const httpTlsEntries = {
   key: v.optional(v.string(STRING), ""),
 };
 
+/** Values of `[mqtt] subscribe_denied_reason`. */
+const SUBSCRIBE_DENIED_REASONS = ["not-authorized", "unspecified"] as const;
+
 /** `[mqtt]`: the embedded broker. */
 const mqttEntries = {
   enabled: v.optional(boolean, true),
@@ -220,6 +223,15 @@ const mqttEntries = {
   "password_file": v.optional(v.string(STRING), ""),
   /** ACL file (mosquitto's format: user / topic / pattern lines); empty = none. */
   "acl_file": v.optional(v.string(STRING), ""),
+  /**
+   * SUBACK code of a subscription the ACL denies, in MQTT 5: 0x87 Not authorized, or 0x80
+   * Unspecified error for deployments that don't reveal that a topic is protected (3.1.1 has
+   * 0x80 only).
+   */
+  "subscribe_denied_reason": v.optional(
+    v.picklist(SUBSCRIBE_DENIED_REASONS, "must be not-authorized or unspecified"),
+    "not-authorized",
+  ),
   /** `[mqtt.tls]`: MQTT over TLS, on when both cert and key (PEM file paths) are set. */
   tls: v.optional(table(mqttTlsEntries), () => ({})),
   /** SQLite file keeping retained messages and persistent sessions; empty = memory only. */
@@ -513,6 +525,8 @@ export interface Config {
     "allow_anonymous": boolean;
     "password_file": string;
     "acl_file": string;
+    /** SUBACK code of an ACL-denied subscription in MQTT 5: 0x87 or 0x80. */
+    "subscribe_denied_reason": "not-authorized" | "unspecified";
     /** MQTT over TLS on `port` when both PEM paths are set. */
     tls: { port: number; cert: string; key: string };
     persistence: string;

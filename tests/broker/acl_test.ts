@@ -11,6 +11,7 @@ import {
   RawClient,
   startBroker,
 } from "./_helpers.ts";
+import { Broker } from "../../src/broker/mod.ts";
 
 const ACL = `
 # anonymous
@@ -86,24 +87,38 @@ for (
 }
 
 for (const protocolVersion of [4, 5] as const) {
-  const v = protocolVersion === 4 ? "3.1.1" : "5";
-  const deniedCode = protocolVersion === 4 ? 0x80 : 0x87;
-  Deno.test(`Broker refuses a SUBSCRIBE the ACL denies with 0x${deniedCode.toString(16)} (MQTT ${v})`, async () => {
-    await using broker = await startBroker({
-      acl: "topic readwrite #\ntopic deny test/nosubscribe\n",
+  for (const reason of [undefined, "not-authorized", "unspecified"] as const) {
+    const v = protocolVersion === 4 ? "3.1.1" : "5";
+    // 3.1.1 has one failure code, 0x80, whatever the setting; MQTT 5 says why unless told not to.
+    const deniedCode = protocolVersion === 5 && reason !== "unspecified" ? 0x87 : 0x80;
+    const setting = reason === undefined ? "by default" : `with subscribeDeniedReason ${reason}`;
+    Deno.test(`Broker refuses a SUBSCRIBE the ACL denies with 0x${deniedCode.toString(16)} (MQTT ${v}, ${setting})`, async () => {
+      await using broker = await startBroker({
+        acl: "topic readwrite #\ntopic deny test/nosubscribe\n",
+        ...(reason === undefined ? {} : { subscribeDeniedReason: reason }),
+      });
+      using raw = await RawClient.open(broker, protocolVersion);
+      await raw.write(connectBytes(protocolVersion));
+      await raw.write(encode({
+        cmd: "subscribe",
+        messageId: 3,
+        subscriptions: [{ topic: "test/nosubscribe", qos: 1 }, { topic: "test/ok", qos: 1 }],
+      }, protocolVersion));
+      const [, suback] = await raw.readPackets(2) as [Packet, ISubackPacket];
+      assert.deepEqual(suback.granted, [deniedCode, 1]);
+      assert.equal(broker.stats().subscriptions, 1);
     });
-    using raw = await RawClient.open(broker, protocolVersion);
-    await raw.write(connectBytes(protocolVersion));
-    await raw.write(encode({
-      cmd: "subscribe",
-      messageId: 3,
-      subscriptions: [{ topic: "test/nosubscribe", qos: 1 }, { topic: "test/ok", qos: 1 }],
-    }, protocolVersion));
-    const [, suback] = await raw.readPackets(2) as [Packet, ISubackPacket];
-    assert.deepEqual(suback.granted, [deniedCode, 1]);
-    assert.equal(broker.stats().subscriptions, 1);
-  });
+  }
 }
+
+Deno.test("Broker refuses a subscribeDeniedReason it does not know", () => {
+  assert.throws(
+    () => new Broker({ subscribeDeniedReason: "secret" as "unspecified" }),
+    (error: unknown) =>
+      error instanceof RangeError && error.message.includes("subscribeDeniedReason") &&
+      error.message.includes('"secret"'),
+  );
+});
 
 Deno.test("Broker delivers to a wide subscription only what the ACL lets the client read", async () => {
   await using broker = await startBroker({ acl: ACL, protectedTopics: [] });

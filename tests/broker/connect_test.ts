@@ -130,6 +130,28 @@ Deno.test("Broker closes an MQTT 3.1.1 client silent for 1.5 × keep-alive", asy
   assert.deepEqual(packets.map((packet) => packet.cmd), ["connack"]);
 });
 
+Deno.test("Broker keeps a pinging client and closes a silent one, both on keep-alive 1 s", async () => {
+  await using broker = await startBroker();
+  using silent = await RawClient.open(broker, 4);
+  using pinging = await RawClient.open(broker, 4);
+  await silent.write(connectBytes(4, { keepalive: 1, clientId: "silent" }));
+  await pinging.write(connectBytes(4, { keepalive: 1, clientId: "pinging" }));
+  await pinging.readPackets(1);
+  let keepPinging = true;
+  const pings = (async () => {
+    while (keepPinging) {
+      await pinging.write(encode({ cmd: "pingreq" }, 4));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  })();
+  const packets = await silent.readUntilClosed();
+  assert.deepEqual(packets.map((packet) => packet.cmd), ["connack"]);
+  // The silent one is gone; the one that kept sending is still connected.
+  assert.equal(broker.stats().clientsConnected, 1);
+  keepPinging = false;
+  await pings;
+});
+
 Deno.test("Broker answers PINGREQ with PINGRESP", async () => {
   await using broker = await startBroker();
   using raw = await RawClient.open(broker, 4);

@@ -250,6 +250,31 @@ Deno.test("loadConfig() rejects a bad port in the file", async () => {
   assertNames(error, "http.port", 70000);
 });
 
+Deno.test("loadConfig() rejects an unknown subscribe_denied_reason, naming file, field and value", async () => {
+  const { error, file } = await loadError(
+    "spoke.toml",
+    '[mqtt]\nsubscribe_denied_reason = "hidden"\n',
+  );
+  assert.equal(
+    error.message,
+    `config ${file}: mqtt.subscribe_denied_reason must be not-authorized or unspecified, got "hidden"`,
+  );
+  assertNames(error, "mqtt.subscribe_denied_reason", "hidden");
+  const number = await loadError(
+    "spoke.json",
+    JSON.stringify({ mqtt: { subscribe_denied_reason: 135 } }),
+  );
+  assertNames(number.error, "mqtt.subscribe_denied_reason", 135);
+  const env = await loadConfig({ env: { SPOKE_MQTT_SUBSCRIBE_DENIED_REASON: "0x80" } }).catch((e) =>
+    e
+  );
+  assert.ok(env instanceof ConfigError);
+  assert.equal(
+    env.message,
+    'env SPOKE_MQTT_SUBSCRIBE_DENIED_REASON: mqtt.subscribe_denied_reason must be not-authorized or unspecified, got "0x80"',
+  );
+});
+
 Deno.test("loadConfig() rejects a bad env value, naming the env var", async () => {
   const error = await loadConfig({ env: { SPOKE_MQTT_PORT: "abc" } }).catch((error) => error);
   assert.ok(error instanceof ConfigError);

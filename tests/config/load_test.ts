@@ -118,6 +118,7 @@ Deno.test("loadConfig() without a file gives every default and source 'defaults'
       allow_anonymous: true,
       password_file: "",
       acl_file: "",
+      subscribe_denied_reason: "not-authorized",
       tls: { port: 8883, cert: "", key: "" },
       persistence: "",
     },

@@ -44,10 +44,15 @@ export function handleSubscribe(client: Client, packet: ISubscribePacket): void 
     if (shared !== undefined && v5 && request.nl === true) {
       throw new ProtocolError(`No Local set on shared subscription "${request.topic}"`);
     }
-    // A subscription the ACL does not allow: 0x80 in 3.1.1 (§3.9.3), 0x87 in MQTT 5.
+    // A subscription the ACL does not allow: 0x80 in 3.1.1 (§3.9.3); in MQTT 5 0x87, or 0x80
+    // where the deployment would rather not reveal that the topic is protected.
     const matchFilter = shared === undefined ? request.topic : shared.filter;
     if (!core.access.maySubscribe(client, matchFilter)) {
-      granted.push(v5 ? ReasonCode.NotAuthorized : SUBACK_FAILURE_V4);
+      granted.push(
+        v5 && core.options.subscribeDeniedReason === "not-authorized"
+          ? ReasonCode.NotAuthorized
+          : ReasonCode.UnspecifiedError,
+      );
       continue;
     }
     // A new filter past the per-client limit: 0x97 quota exceeded (MQTT 5), 0x80 (3.1.1).
