@@ -21,7 +21,7 @@ const { values } = parseArgs({
     "no-sqlite": { type: "boolean" },
     inspect: { type: "string" },
     // What scripts/compile.ts ships; other V8 flags are for comparing, not for figures.
-    "v8-flags": { type: "string", default: "--max-semi-space-size=2" },
+    "v8-flags": { type: "string", default: "--max-semi-space-size=2,--expose-gc" },
   },
 });
 const minutes = Number(values.minutes ?? 30);

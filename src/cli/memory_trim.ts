@@ -21,28 +21,47 @@ export const MEMORY_TRIM_INTERVAL_S = 30;
 
 /** A running trim, or why there is none. */
 export interface MemoryTrim extends Disposable {
-  /** True when glibc was found and the timer runs. */
+  /** True when the timer runs: glibc was found, or V8's gc() is exposed, or both. */
   readonly active: boolean;
-  /** Why it is not active (no permission, no glibc); empty when active. */
+  /** What is not trimmed and why (no permission, no glibc, no gc()); empty when both run. */
   readonly reason: string;
-  /** Trims once now; true when glibc gave memory back. False when not active. */
+  /** Trims once now; true when glibc gave memory back. */
   trimNow(): boolean;
 }
 
 /**
- * Gives the C heap's free pages back to the system every `intervalS` seconds
- * with glibc's `malloc_trim(0)`.
+ * Committed V8 heap beyond what is in use that makes a trim also shrink the
+ * heap: more than this share of the heap in use, and more than
+ * {@link HEAP_SLACK_MIN_BYTES}.
+ */
+export const HEAP_SLACK_RATIO = 0.2;
+export const HEAP_SLACK_MIN_BYTES = 16 * 2 ** 20;
+
+/** V8's `gc()`, there when the process runs with `--v8-flags=--expose-gc`. */
+type ExposedGc = (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
+
+/**
+ * Gives memory back to the system every `intervalS` seconds, in two ways.
  *
- * Why: Deno's native side (the HTTP client and server, TLS, SQLite) allocates
- * and frees in bursts, one round of scrapes a minute, on several threads.
- * glibc keeps what they free in per-thread arenas and gives it back only from
- * the top of each heap, so RSS climbed round after round while the V8 heap
- * stayed flat: a 12-minute soak of 2,000 networks went from 176 to 223 MiB
- * between rounds, and to 168 MiB flat with this trim (BENCHMARKS.md, soak).
- * A trim walks the arenas in well under a millisecond here.
+ * The C heap: glibc's `malloc_trim(0)`. Deno's native side (the HTTP client
+ * and server, TLS, SQLite) allocates and frees in bursts, one round of scrapes
+ * a minute, on several threads; glibc keeps what they free in per-thread
+ * arenas and gives it back only from the top of each heap, so RSS climbed
+ * round after round while the V8 heap stayed flat: a 12-minute soak of 2,000
+ * networks went from 176 to 223 MiB between rounds, and stayed at 168 MiB with
+ * this trim (BENCHMARKS.md, soak). A trim walks the arenas in well under a
+ * millisecond. Needs `--allow-ffi` for the libc path ({@link ALLOW_FFI_FLAG}).
  *
- * Needs `--allow-ffi` for the libc path ({@link ALLOW_FFI_FLAG}); without it,
- * or off glibc, it does nothing and says why once at debug level.
+ * The V8 heap: after some twenty rounds V8 stops shrinking its heap between
+ * rounds and keeps 30 MiB more committed than it uses. When the committed heap
+ * exceeds what is in use by {@link HEAP_SLACK_RATIO} (and
+ * {@link HEAP_SLACK_MIN_BYTES}), the trim runs one memory-reducing full
+ * collection (V8's `gc()` with the last-resort flavour, which compacts and
+ * releases pages). Needs `--v8-flags=--expose-gc`; the check itself is one
+ * `Deno.memoryUsage()`, and between rounds the collection finds little to do.
+ *
+ * Without the permission or the flag, or off glibc, that part does nothing
+ * and says why once at debug level.
  */
 export function startMemoryTrim(intervalS: number = MEMORY_TRIM_INTERVAL_S): MemoryTrim {
   if (!Number.isFinite(intervalS) || intervalS <= 0) {
@@ -51,24 +70,49 @@ export function startMemoryTrim(intervalS: number = MEMORY_TRIM_INTERVAL_S): Mem
     );
   }
   const opened = openLibc();
+  const gc = (globalThis as { gc?: unknown }).gc;
+  const shrinkHeap = typeof gc === "function" ? gc as ExposedGc : undefined;
   if (typeof opened === "string") {
     log.debug("not trimming the C heap: {reason}", { reason: opened });
-    return { active: false, reason: opened, trimNow: () => false, [Symbol.dispose]: () => {} };
   }
-  const trimNow = () => opened.symbols.malloc_trim(0n) === 1;
+  if (!shrinkHeap) log.debug("not shrinking the V8 heap: run with --v8-flags=--expose-gc");
+  const reasons = [
+    ...(typeof opened === "string" ? [opened] : []),
+    ...(shrinkHeap ? [] : ["no gc() (run with --v8-flags=--expose-gc)"]),
+  ];
+  const libc = typeof opened === "string" ? undefined : opened;
+  const trimNow = () => {
+    if (shrinkHeap) {
+      const { heapUsed, heapTotal } = Deno.memoryUsage();
+      const slack = heapTotal - heapUsed;
+      if (slack > HEAP_SLACK_MIN_BYTES && slack > heapUsed * HEAP_SLACK_RATIO) {
+        shrinkHeap({ type: "major", execution: "sync", flavor: "last-resort" });
+      }
+    }
+    // After the collection: what it freed natively is given back in the same trim.
+    return libc?.symbols.malloc_trim(0n) === 1;
+  };
+  if (!libc && !shrinkHeap) {
+    return {
+      active: false,
+      reason: reasons.join("; "),
+      trimNow: () => false,
+      [Symbol.dispose]: () => {},
+    };
+  }
   const timer = setInterval(trimNow, intervalS * 1000);
   // A trim must never be what keeps the process alive.
   Deno.unrefTimer(timer);
   let disposed = false;
   return {
     active: true,
-    reason: "",
+    reason: reasons.join("; "),
     trimNow,
     [Symbol.dispose]: () => {
       if (disposed) return;
       disposed = true;
       clearInterval(timer);
-      opened.close();
+      libc?.close();
     },
   };
 }

@@ -67,6 +67,7 @@ export async function startSpokeCommand(
       "--allow-sys",
       // As deno.json's tasks and the compiled binary run it: glibc only, for the C heap trim.
       ALLOW_FFI_FLAG,
+      "--v8-flags=--expose-gc",
       MOD,
       ...args,
     ],

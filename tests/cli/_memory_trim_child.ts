@@ -1,7 +1,8 @@
 /**
  * Child of memory_trim_test.ts (the test runner itself has no FFI permission):
- * prints what startMemoryTrim() reports, and with `pinned` first leaves 64 MiB
- * of freed C heap below one live block, which only a trim can give back.
+ * prints what startMemoryTrim() reports; with `pinned` it first leaves 64 MiB
+ * of freed C heap below one live block, which only a trim can give back, and
+ * with `heap` a V8 heap grown by garbage, which only a collection gives back.
  */
 import { LIBC_PATHS, startMemoryTrim } from "../../src/cli/memory_trim.ts";
 
@@ -38,5 +39,15 @@ if (trim.active && Deno.args[0] === "pinned") {
   report.afterKiB = rssKiB();
   libc.symbols.free(pin);
   libc.close();
+}
+if (Deno.args[0] === "heap") {
+  // 2 million small objects, then dropped: V8 keeps the pages committed until told otherwise.
+  let garbage: Array<{ index: number; text: string }> | undefined = [];
+  for (let index = 0; index < 2_000_000; index++) garbage.push({ index, text: `#${index}` });
+  report.heldMiB = Math.round(Deno.memoryUsage().heapUsed / 2 ** 20);
+  garbage = undefined;
+  report.committedBeforeMiB = Math.round(Deno.memoryUsage().heapTotal / 2 ** 20);
+  trim.trimNow();
+  report.committedAfterMiB = Math.round(Deno.memoryUsage().heapTotal / 2 ** 20);
 }
 console.log(JSON.stringify(report));

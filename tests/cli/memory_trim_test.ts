@@ -22,10 +22,27 @@ Deno.test("startMemoryTrim() gives freed C heap back to the system", async () =>
   assert.ok(releasedKiB > 48 * 1024, `released only ${releasedKiB} KiB`);
 });
 
-Deno.test("startMemoryTrim() does nothing, and says why, without the FFI permission", async () => {
+Deno.test("startMemoryTrim() shrinks a V8 heap left committed by garbage, given --expose-gc", async () => {
+  const report = await child(["--v8-flags=--expose-gc"], ["heap"]);
+  assert.equal(report.active, true);
+  // No FFI permission here: the C heap part says why, the heap part runs.
+  assert.match(String(report.reason), /no permission to load .*--allow-ffi=/);
+  assert.ok((report.heldMiB as number) > 64, `the garbage held only ${report.heldMiB} MiB`);
+  const shrunk = (report.committedBeforeMiB as number) - (report.committedAfterMiB as number);
+  assert.ok(
+    shrunk > 48,
+    `committed heap went ${report.committedBeforeMiB} → ${report.committedAfterMiB} MiB`,
+  );
+});
+
+Deno.test("startMemoryTrim() does nothing, and says why, without the FFI permission or gc()", async () => {
   const report = await child([]);
   assert.equal(report.active, false);
   assert.match(String(report.reason), /no permission to load .*--allow-ffi=/);
+  assert.match(String(report.reason), /--expose-gc/);
+  const heap = await child([], ["heap"]);
+  // Nothing shrinks it: the garbage's pages stay committed.
+  assert.ok((heap.committedAfterMiB as number) > 64, JSON.stringify(heap));
 });
 
 Deno.test("startMemoryTrim() refuses an interval that is not a positive number of seconds", () => {
