@@ -1,7 +1,7 @@
 /**
  * One timer for the deadlines of every connection (CONNECT timeout, keep-alive) instead of one
- * timer each: a Deno timer costs about 2 KB of memory outside the JS heap, and a Pi holding a
- * thousand idle subscribers would pay that a thousand times.
+ * timer each: 1,000 pending Deno timers measured about 6 MB more RSS than the same objects without
+ * timers, and a Pi holding a thousand idle subscribers would pay that for nothing.
  */
 
 /** Something with a deadline that may move later on its own (keep-alive after a packet). */
