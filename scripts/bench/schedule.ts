@@ -13,10 +13,12 @@
  *
  * Spoke side: the real engine as src/spoke.ts wires it: Scheduler → TaskQueue
  * (breaker, metrics registry) with a class semaphore and one per network, and
- * a `fetch` with the task's AbortSignal. The scheduler hands `onDue` each
+ * the scrapers' HTTP client (`fetchJson` of src/scrape/http.ts: size cap, UTF-8
+ * check, JSON parse) with the task's AbortSignal. The scheduler hands `onDue` each
  * run's due time and lateness, which is the drift reported. The child runs
  * with the V8 flags Spoke ships (`--max-semi-space-size=2`, deno.json's
- * `spoke` task) and imports only the engine (schedule, queue, metrics).
+ * `spoke` task) and imports only the engine (schedule, queue, metrics) and the
+ * scrapers' HTTP client.
  *
  * Environment: BENCH_SIZES (default "2000,10000"), BENCH_WARM_S (30),
  * BENCH_WINDOW_S (60), BENCH_RUNS (1; the median is reported), BENCH_ENGINES
@@ -26,10 +28,13 @@
 import { CircuitBreaker, Semaphore, TaskQueue } from "../../src/queue/mod.ts";
 import { Scheduler } from "../../src/schedule/mod.ts";
 import { MetricsRegistry } from "../../src/metrics/mod.ts";
+import { fetchJson } from "../../src/scrape/mod.ts";
 
 const INTERVAL_S = 60;
 const JITTER_S = 5;
 const WORKERS = 8;
+/** `[scrape] max_bytes`' default. */
+const MAX_BYTES = 16_777_216;
 /** As deno.json's `spoke` task runs Spoke: a small young generation is part of the product. */
 const SPOKE_V8_FLAGS = ["--v8-flags=--max-semi-space-size=2"];
 const here = new URL(".", import.meta.url);
@@ -82,8 +87,11 @@ async function child([networks = 0, warm = 0, window = 0, port = 0]: number[]): 
           wait.push(started - queuedAt);
           counts.executions++;
         }
-        const response = await fetch(`${url}/${key}/station_status.json`, { signal });
-        await response.json();
+        await fetchJson(`${url}/${key}/station_status.json`, {
+          signal,
+          maxBytes: MAX_BYTES,
+          userAgent: "spoke-bench",
+        });
       },
     });
     if (result !== "queued") counts.skipped++;
