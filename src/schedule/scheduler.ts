@@ -323,7 +323,8 @@ export class Scheduler {
         // Moved on before the call, so an onDue that pauses or removes the job wins.
         if (this.#advance(job, now)) this.#heap.moved(job);
         else this.#heap.remove(job);
-        const lateMs = now - dueAt;
+        // Measured per call, so a job fired after others in the same wake-up owns their time too.
+        const lateMs = Math.max(0, this.now() - dueAt);
         this.#drift?.observe(lateMs / 1000);
         try {
           this.#onDue(job.key, dueAt, lateMs);

@@ -141,6 +141,12 @@ const accepted = {
   text: "*/*",
 };
 
+/** Request headers Spoke sets itself; a network's `headers` cannot replace them. */
+const ownHeaders = new Set(["user-agent", "accept", "if-none-match", "if-modified-since"]);
+
+/** Whole-buffer decodes keep no state between calls, so one decoder serves every request. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 interface Answer {
   notModified: boolean;
   document: unknown;
@@ -166,11 +172,19 @@ async function request(
     }
   }
   using _permit = permit;
-  const headers = new Headers(ctx.headers);
-  headers.set("User-Agent", ctx.userAgent);
-  headers.set("Accept", accepted[options.as ?? "json"]);
-  if (held?.etag !== undefined) headers.set("If-None-Match", held.etag);
-  if (held?.lastModified !== undefined) headers.set("If-Modified-Since", held.lastModified);
+  // A list of pairs: fetch copies it for less than a Headers object or a record.
+  const headers: [string, string][] = [
+    ["User-Agent", ctx.userAgent],
+    ["Accept", accepted[options.as ?? "json"]],
+  ];
+  if (held?.etag !== undefined) headers.push(["If-None-Match", held.etag]);
+  if (held?.lastModified !== undefined) headers.push(["If-Modified-Since", held.lastModified]);
+  if (ctx.headers !== undefined) {
+    for (const [name, value] of Object.entries(ctx.headers)) {
+      // Ours win over a network's own (as Headers.set did).
+      if (!ownHeaders.has(name.toLowerCase())) headers.push([name, value]);
+    }
+  }
   let response: Response;
   try {
     response = await fetch(target, { signal: ctx.signal, headers });
@@ -193,7 +207,7 @@ async function request(
   const what = options.as === "xml" ? "XML" : options.as === "text" ? "text" : "JSON";
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = utf8.decode(bytes);
   } catch (error) {
     throw new FeedError(url, `invalid ${what}: not UTF-8 text`, { cause: error });
   }

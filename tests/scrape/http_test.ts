@@ -212,3 +212,18 @@ Deno.test("fetchJson() refuses URLs that are not http(s) or not URLs", async () 
   );
   await rejectsFeed(fetchJson("not a url", context()), "not a url", /^invalid URL$/);
 });
+
+Deno.test("fetchJson() sends a network's headers, but its own User-Agent and Accept win", async () => {
+  await using server = startFeedServer();
+  const url = server.url(SET, "station_status.json");
+  await fetchJson(
+    url,
+    context({
+      headers: { "X-Api-Key": "k-1", "user-agent": "spoofed/1", ACCEPT: "text/html" },
+    }),
+  );
+  const seen = server.requests.at(-1)!.headers;
+  assert.equal(seen.get("x-api-key"), "k-1");
+  assert.equal(seen.get("user-agent"), "spoke/0.0.0-test");
+  assert.equal(seen.get("accept"), "application/json");
+});
