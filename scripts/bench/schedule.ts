@@ -124,6 +124,9 @@ interface Result {
   peakPercent: number;
   rssMiB: number;
   rssGrowthMiB: number;
+  /** The growth split: anonymous memory (heaps, malloc) and pages of the executable and libraries. */
+  rssAnonGrowthMiB: number;
+  rssFileGrowthMiB: number;
   drift: Percentiles;
   wait: Percentiles;
   errors: number;
@@ -168,9 +171,11 @@ async function orchestrate(): Promise<void> {
     apscheduler: await bareRss(python, ["-c", "import time; time.sleep(3)"]),
   };
   console.log(
-    `feed server on ${port}; bare RSS: deno ${mib(bare.spoke)} MiB, python ${
-      mib(bare.apscheduler)
-    } MiB; warm ${warm} s, window ${window} s, ${runs} run(s)`,
+    `feed server on ${port}; bare RSS: deno ${mib(bare.spoke.total)} MiB (file ${
+      mib(bare.spoke.file)
+    }), python ${mib(bare.apscheduler.total)} MiB (file ${
+      mib(bare.apscheduler.file)
+    }); warm ${warm} s, window ${window} s, ${runs} run(s)`,
   );
 
   const all: Result[] = [];
@@ -203,7 +208,7 @@ async function orchestrate(): Promise<void> {
           const cpu = cpuTicks(process.pid);
           if (cpu !== undefined) samples.push({ at: performance.now() - readyAt, cpu });
         }, 1000);
-        let rss = 0;
+        let rss = { total: 0, anon: 0, file: 0 };
         const rssTimer = setTimeout(
           () => rss = rssBytes(process.pid),
           (warm + window) * 1000 - 500,
@@ -230,8 +235,10 @@ async function orchestrate(): Promise<void> {
           cpuMsPerExecution: (cpuS * 1000) / Math.max(1, report.executions),
           cpuPercent: (100 * cpuS) / spanS,
           peakPercent: 100 * peak,
-          rssMiB: rss / 2 ** 20,
-          rssGrowthMiB: (rss - bare[engine]) / 2 ** 20,
+          rssMiB: rss.total / 2 ** 20,
+          rssGrowthMiB: (rss.total - bare[engine].total) / 2 ** 20,
+          rssAnonGrowthMiB: (rss.anon - bare[engine].anon) / 2 ** 20,
+          rssFileGrowthMiB: (rss.file - bare[engine].file) / 2 ** 20,
           drift: percentiles(report.drift),
           wait: percentiles(report.wait),
           errors: report.errors,
@@ -251,7 +258,7 @@ async function orchestrate(): Promise<void> {
 
   console.log("\nmedians:");
   console.log(
-    "| engine | networks | CPU ms/exec | CPU % core | 1-s peak % | RSS growth MiB | drift p50/p99/max ms | wait p50/p99/max ms |",
+    "| engine | networks | CPU ms/exec | CPU % core | 1-s peak % | RSS growth MiB (anon + file) | drift p50/p99/max ms | wait p50/p99/max ms |",
   );
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const networks of sizes) {
@@ -266,9 +273,11 @@ async function orchestrate(): Promise<void> {
       console.log(
         `| ${engine} | ${networks} | ${m((r) => r.cpuMsPerExecution).toFixed(3)} | ${
           m((r) => r.cpuPercent).toFixed(1)
-        } | ${m((r) => r.peakPercent).toFixed(0)} | ${m((r) => r.rssGrowthMiB).toFixed(1)} | ${
-          triple((r) => r.drift)
-        } | ${triple((r) => r.wait)} |`,
+        } | ${m((r) => r.peakPercent).toFixed(0)} | ${m((r) => r.rssGrowthMiB).toFixed(1)} (${
+          m((r) => r.rssAnonGrowthMiB).toFixed(1)
+        } + ${m((r) => r.rssFileGrowthMiB).toFixed(1)}) | ${triple((r) => r.drift)} | ${
+          triple((r) => r.wait)
+        } |`,
       );
     }
   }
@@ -298,12 +307,22 @@ function cpuTicks(pid: number): number | undefined {
   }
 }
 
-function rssBytes(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+interface Rss {
+  total: number;
+  /** RssAnon: heaps, malloc, stacks. */
+  anon: number;
+  /** RssFile: pages of the executable and libraries the process has touched (shared, clean). */
+  file: number;
 }
 
-async function bareRss(program: string, args: string[]): Promise<number> {
+function rssBytes(pid: number): Rss {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kib = (field: string) =>
+    Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { total: kib("VmRSS"), anon: kib("RssAnon"), file: kib("RssFile") };
+}
+
+async function bareRss(program: string, args: string[]): Promise<Rss> {
   const process = new Deno.Command(program, { args, stdout: "null" }).spawn();
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const rss = rssBytes(process.pid);
