@@ -13,10 +13,12 @@
  *
  * Spoke side: the real engine as src/spoke.ts wires it: Scheduler → TaskQueue
  * (breaker, metrics registry) with a class semaphore and one per network, and
- * a `fetch` with the task's AbortSignal. The scheduler hands `onDue` each
+ * the scrapers' HTTP client (`fetchJson` of src/scrape/http.ts: size cap, UTF-8
+ * check, JSON parse) with the task's AbortSignal. The scheduler hands `onDue` each
  * run's due time and lateness, which is the drift reported. The child runs
  * with the V8 flags Spoke ships (`--max-semi-space-size=2`, deno.json's
- * `spoke` task) and imports only the engine (schedule, queue, metrics).
+ * `spoke` task) and imports only the engine (schedule, queue, metrics) and the
+ * scrapers' HTTP client.
  *
  * Environment: BENCH_SIZES (default "2000,10000"), BENCH_WARM_S (30),
  * BENCH_WINDOW_S (60), BENCH_RUNS (1; the median is reported), BENCH_ENGINES
@@ -26,10 +28,13 @@
 import { CircuitBreaker, Semaphore, TaskQueue } from "../../src/queue/mod.ts";
 import { Scheduler } from "../../src/schedule/mod.ts";
 import { MetricsRegistry } from "../../src/metrics/mod.ts";
+import { fetchJson } from "../../src/scrape/mod.ts";
 
 const INTERVAL_S = 60;
 const JITTER_S = 5;
 const WORKERS = 8;
+/** `[scrape] max_bytes`' default. */
+const MAX_BYTES = 16_777_216;
 /** As deno.json's `spoke` task runs Spoke: a small young generation is part of the product. */
 const SPOKE_V8_FLAGS = ["--v8-flags=--max-semi-space-size=2"];
 const here = new URL(".", import.meta.url);
@@ -82,8 +87,11 @@ async function child([networks = 0, warm = 0, window = 0, port = 0]: number[]): 
           wait.push(started - queuedAt);
           counts.executions++;
         }
-        const response = await fetch(`${url}/${key}/station_status.json`, { signal });
-        await response.json();
+        await fetchJson(`${url}/${key}/station_status.json`, {
+          signal,
+          maxBytes: MAX_BYTES,
+          userAgent: "spoke-bench",
+        });
       },
     });
     if (result !== "queued") counts.skipped++;
@@ -116,6 +124,9 @@ interface Result {
   peakPercent: number;
   rssMiB: number;
   rssGrowthMiB: number;
+  /** The growth split: anonymous memory (heaps, malloc) and pages of the executable and libraries. */
+  rssAnonGrowthMiB: number;
+  rssFileGrowthMiB: number;
   drift: Percentiles;
   wait: Percentiles;
   errors: number;
@@ -160,9 +171,11 @@ async function orchestrate(): Promise<void> {
     apscheduler: await bareRss(python, ["-c", "import time; time.sleep(3)"]),
   };
   console.log(
-    `feed server on ${port}; bare RSS: deno ${mib(bare.spoke)} MiB, python ${
-      mib(bare.apscheduler)
-    } MiB; warm ${warm} s, window ${window} s, ${runs} run(s)`,
+    `feed server on ${port}; bare RSS: deno ${mib(bare.spoke.total)} MiB (file ${
+      mib(bare.spoke.file)
+    }), python ${mib(bare.apscheduler.total)} MiB (file ${
+      mib(bare.apscheduler.file)
+    }); warm ${warm} s, window ${window} s, ${runs} run(s)`,
   );
 
   const all: Result[] = [];
@@ -195,7 +208,7 @@ async function orchestrate(): Promise<void> {
           const cpu = cpuTicks(process.pid);
           if (cpu !== undefined) samples.push({ at: performance.now() - readyAt, cpu });
         }, 1000);
-        let rss = 0;
+        let rss = { total: 0, anon: 0, file: 0 };
         const rssTimer = setTimeout(
           () => rss = rssBytes(process.pid),
           (warm + window) * 1000 - 500,
@@ -222,8 +235,10 @@ async function orchestrate(): Promise<void> {
           cpuMsPerExecution: (cpuS * 1000) / Math.max(1, report.executions),
           cpuPercent: (100 * cpuS) / spanS,
           peakPercent: 100 * peak,
-          rssMiB: rss / 2 ** 20,
-          rssGrowthMiB: (rss - bare[engine]) / 2 ** 20,
+          rssMiB: rss.total / 2 ** 20,
+          rssGrowthMiB: (rss.total - bare[engine].total) / 2 ** 20,
+          rssAnonGrowthMiB: (rss.anon - bare[engine].anon) / 2 ** 20,
+          rssFileGrowthMiB: (rss.file - bare[engine].file) / 2 ** 20,
           drift: percentiles(report.drift),
           wait: percentiles(report.wait),
           errors: report.errors,
@@ -243,7 +258,7 @@ async function orchestrate(): Promise<void> {
 
   console.log("\nmedians:");
   console.log(
-    "| engine | networks | CPU ms/exec | CPU % core | 1-s peak % | RSS growth MiB | drift p50/p99/max ms | wait p50/p99/max ms |",
+    "| engine | networks | CPU ms/exec | CPU % core | 1-s peak % | RSS growth MiB (anon + file) | drift p50/p99/max ms | wait p50/p99/max ms |",
   );
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const networks of sizes) {
@@ -258,9 +273,11 @@ async function orchestrate(): Promise<void> {
       console.log(
         `| ${engine} | ${networks} | ${m((r) => r.cpuMsPerExecution).toFixed(3)} | ${
           m((r) => r.cpuPercent).toFixed(1)
-        } | ${m((r) => r.peakPercent).toFixed(0)} | ${m((r) => r.rssGrowthMiB).toFixed(1)} | ${
-          triple((r) => r.drift)
-        } | ${triple((r) => r.wait)} |`,
+        } | ${m((r) => r.peakPercent).toFixed(0)} | ${m((r) => r.rssGrowthMiB).toFixed(1)} (${
+          m((r) => r.rssAnonGrowthMiB).toFixed(1)
+        } + ${m((r) => r.rssFileGrowthMiB).toFixed(1)}) | ${triple((r) => r.drift)} | ${
+          triple((r) => r.wait)
+        } |`,
       );
     }
   }
@@ -290,12 +307,22 @@ function cpuTicks(pid: number): number | undefined {
   }
 }
 
-function rssBytes(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+interface Rss {
+  total: number;
+  /** RssAnon: heaps, malloc, stacks. */
+  anon: number;
+  /** RssFile: pages of the executable and libraries the process has touched (shared, clean). */
+  file: number;
 }
 
-async function bareRss(program: string, args: string[]): Promise<number> {
+function rssBytes(pid: number): Rss {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kib = (field: string) =>
+    Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { total: kib("VmRSS"), anon: kib("RssAnon"), file: kib("RssFile") };
+}
+
+async function bareRss(program: string, args: string[]): Promise<Rss> {
   const process = new Deno.Command(program, { args, stdout: "null" }).spawn();
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const rss = rssBytes(process.pid);

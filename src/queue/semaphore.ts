@@ -3,8 +3,9 @@ export class Semaphore {
   readonly name: string;
   #max: number;
   #available: number;
-  #waiters: Array<() => void> = [];
-  #releaseListeners = new Set<() => void>();
+  // Made on first use: most semaphores (one per network) never have a waiter or a listener.
+  #waiters: Array<() => void> | undefined;
+  #releaseListeners: Set<() => void> | undefined;
 
   constructor(name: string, max: number) {
     if (!Number.isInteger(max) || max < 1) {
@@ -30,16 +31,21 @@ export class Semaphore {
     }
     this.#available += max - this.#max;
     this.#max = max;
-    while (this.#available > 0 && this.#waiters.length > 0) {
+    while (this.#available > 0 && this.#waiters !== undefined && this.#waiters.length > 0) {
       this.#available--;
       this.#waiters.shift()!();
     }
-    if (this.#available > 0) { for (const listener of this.#releaseListeners) listener(); }
+    if (this.#available > 0) this.#notify();
   }
 
   /** Permits free right now. */
   get available(): number {
     return this.#available;
+  }
+
+  /** How many release listeners are registered (queues with tasks parked on this semaphore). */
+  get listenerCount(): number {
+    return this.#releaseListeners?.size ?? 0;
   }
 
   /** Takes a permit if one is free, without waiting. */
@@ -53,7 +59,7 @@ export class Semaphore {
   acquire(): Promise<Disposable> {
     const permit = this.tryAcquire();
     if (permit) return Promise.resolve(permit);
-    return new Promise((resolve) => this.#waiters.push(() => resolve(this.#permit())));
+    return new Promise((resolve) => (this.#waiters ??= []).push(() => resolve(this.#permit())));
   }
 
   /**
@@ -61,8 +67,14 @@ export class Semaphore {
    * on this semaphore without holding a worker (no head-of-line blocking).
    */
   onRelease(listener: () => void): () => void {
-    this.#releaseListeners.add(listener);
-    return () => this.#releaseListeners.delete(listener);
+    const listeners = this.#releaseListeners ??= new Set();
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.#releaseListeners === listeners) {
+        this.#releaseListeners = undefined;
+      }
+    };
   }
 
   #permit(): Disposable {
@@ -79,9 +91,15 @@ export class Semaphore {
   #release(): void {
     // A waiter takes the permit over directly, so no one can overtake it;
     // after a shrinking resize the permit is simply not handed out again.
-    const next = this.#available >= 0 ? this.#waiters.shift() : undefined;
+    const next = this.#available >= 0 ? this.#waiters?.shift() : undefined;
     if (next) next();
     else this.#available++;
-    for (const listener of this.#releaseListeners) listener();
+    this.#notify();
+  }
+
+  #notify(): void {
+    const listeners = this.#releaseListeners;
+    if (listeners === undefined) return;
+    for (const listener of listeners) listener();
   }
 }

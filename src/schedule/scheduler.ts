@@ -2,6 +2,7 @@ import { getLogger } from "@logtape/logtape";
 import { Cron } from "croner";
 import type { Histogram, MetricsRegistry } from "../metrics/mod.ts";
 import { DueHeap } from "./_due_heap.ts";
+import { TimerLead } from "./_timer_lead.ts";
 
 const log = getLogger(["spoke", "schedule"]);
 
@@ -52,6 +53,8 @@ interface Job {
   due: number;
   heapIndex: number;
   paused: boolean;
+  /** The wake-up that last fired it: one that fires a job once fires it no more. */
+  wake: number;
 }
 
 /**
@@ -78,8 +81,13 @@ export class Scheduler {
   #random: () => number;
   #drift?: ReturnType<Histogram["labels"]>;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  /** When the armed timer fires (epoch ms); Infinity when none is armed. */
-  #armedFor = Infinity;
+  /**
+   * When the armed timer should fire by the delay it asked for (epoch ms;
+   * Infinity when none is armed). How much later it does is learnt.
+   */
+  #askedFor = Infinity;
+  #lead = new TimerLead();
+  #wakes = 0;
   #firing = false;
   /** Wall time minus monotonic time: due times are wall times with sub-ms precision. */
   #clockOffset = performance.timeOrigin;
@@ -255,6 +263,7 @@ export class Scheduler {
       due: 0,
       heapIndex: -1,
       paused: false,
+      wake: 0,
     };
   }
 
@@ -292,7 +301,8 @@ export class Scheduler {
 
   #schedule(job: Job): void {
     this.#heap.push(job);
-    if (!this.#firing && job.due < this.#armedFor) this.#arm();
+    // Armed again only for an earlier timer than the one armed.
+    if (!this.#firing && this.#timerFor(job.due, this.now()) < this.#askedFor) this.#arm();
   }
 
   #arm(): void {
@@ -300,25 +310,42 @@ export class Scheduler {
     const next = this.#heap.peek();
     if (!next) return;
     const now = this.now();
-    const waitMs = Math.min(Math.max(0, Math.ceil(next.due - now)), MAX_WAIT_MS);
-    this.#armedFor = now + waitMs;
-    this.#timer = setTimeout(() => this.#wake(), waitMs);
+    this.#askedFor = this.#timerFor(next.due, now);
+    this.#timer = setTimeout(() => this.#wake(), this.#askedFor - now);
+  }
+
+  /**
+   * When to ask the timer for, for a job due at `due`: ahead by the timer's
+   * usual lateness, at least 1 ms on (0 is 1 ms anyway, and later), whole ms.
+   */
+  #timerFor(due: number, now: number): number {
+    return now + Math.min(Math.max(1, Math.ceil(due - now - this.#lead.ms)), MAX_WAIT_MS);
   }
 
   #disarm(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#armedFor = Infinity;
+    this.#askedFor = Infinity;
   }
 
-  /** Fires every job due by now, each once, then sleeps until the next one. */
+  /**
+   * Fires every job due by now, each once (a job that comes due while others
+   * fire is fired too, without another timer hop), then sleeps until the next
+   * one. A wake-up before the first due time fires nothing and arms again.
+   */
   #wake(): void {
+    this.#lead.observe(this.now() - this.#askedFor);
     this.#timer = undefined;
-    this.#armedFor = Infinity;
-    const now = this.now();
+    this.#askedFor = Infinity;
     this.#firing = true;
+    const wake = ++this.#wakes;
     try {
-      for (let job = this.#heap.peek(); job && job.due <= now; job = this.#heap.peek()) {
+      for (let job = this.#heap.peek(); job && job.wake !== wake; job = this.#heap.peek()) {
+        // The clock read per job: one that came due while others fired goes now, and its
+        // lateness owns the time the calls before it took.
+        const now = this.now();
+        if (job.due > now) break;
+        job.wake = wake;
         const dueAt = job.due;
         // Moved on before the call, so an onDue that pauses or removes the job wins.
         if (this.#advance(job, now)) this.#heap.moved(job);

@@ -105,3 +105,39 @@ Deno.test("Semaphore.resize() grows and shrinks the permits and wakes parked tas
   assert.throws(() => semaphore.resize(0), /semaphore s: max must be a positive integer, got 0/);
   await queue.close();
 });
+
+Deno.test("TaskQueue listens to a semaphore only while tasks are parked on it", async () => {
+  const queue = new TaskQueue("q", 4);
+  const network = new Semaphore("network a", 1);
+  const idle = new Semaphore("network b", 1);
+  let finishFirst!: () => void;
+  const ran: string[] = [];
+  queue.push({
+    key: "first",
+    semaphores: [network, idle],
+    run: () => new Promise<void>((resolve) => finishFirst = () => resolve(void ran.push("first"))),
+  });
+  // The first task holds both permits without waiting: nothing to listen to.
+  await Promise.resolve();
+  assert.equal(network.listenerCount, 0);
+  assert.equal(idle.listenerCount, 0);
+  queue.push({
+    key: "second",
+    semaphores: [network],
+    run: () => Promise.resolve(void ran.push("second")),
+  });
+  // Parked on the network semaphore: the queue listens to it, and to it alone.
+  assert.equal(network.listenerCount, 1);
+  assert.equal(idle.listenerCount, 0);
+  finishFirst();
+  await queue.idle();
+  assert.deepEqual(ran, ["first", "second"]);
+  assert.equal(network.listenerCount, 0);
+  // Parked tasks dropped by close() leave no listener behind either.
+  const held = network.tryAcquire()!;
+  queue.push({ key: "third", semaphores: [network], run: () => Promise.resolve() });
+  assert.equal(network.listenerCount, 1);
+  await queue.close();
+  assert.equal(network.listenerCount, 0);
+  held[Symbol.dispose]();
+});

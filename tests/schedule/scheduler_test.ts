@@ -199,3 +199,44 @@ Deno.test("Scheduler keeps thousands of interval jobs light (no parsed cron patt
   // A Croner job per network held about 85 KB; a few numbers is all an interval job needs.
   assert.ok(perJob < 2 * 1024, `${Math.round(perJob)} bytes per job`);
 });
+
+Deno.test("Scheduler never calls onDue before the due time, though it arms its timer ahead", async () => {
+  const early: number[] = [];
+  let count = 0;
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const scheduler: Scheduler = new Scheduler((_key, dueAt) => {
+    const now = scheduler.now();
+    if (now < dueAt) early.push(dueAt - now);
+    if (++count === 600) resolve();
+  });
+  // 200 jobs, three rounds each 50 ms apart, due times spread over 20 ms: hundreds of
+  // wake-ups for the lead to learn from, each checked against the clock the scheduler keeps.
+  for (let i = 0; i < 200; i++) {
+    scheduler.add(`gbfs::n${i}`, { interval: 0.05, jitter: 0.02, runAtStart: true });
+  }
+  await promise;
+  scheduler.stop();
+  assert.deepEqual(early, []);
+});
+
+Deno.test("Scheduler fires a job once per wake-up even when it comes due again while firing", async () => {
+  let calls = 0;
+  let inOneWake = 0;
+  let most = 0;
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const scheduler: Scheduler = new Scheduler(() => {
+    calls++;
+    most = Math.max(most, ++inOneWake);
+    // Reset once the wake-up's synchronous loop is over.
+    queueMicrotask(() => inOneWake = 0);
+    // Slower than the interval: by the time this returns, the next slot is already due.
+    const until = performance.now() + 2;
+    while (performance.now() < until) { /* busy */ }
+    if (inOneWake > 20) scheduler.stop(); // a runaway loop ends here rather than hang the test
+    if (calls === 5) resolve();
+  });
+  scheduler.add("gbfs::fast", { interval: 0.001, jitter: 0, runAtStart: true });
+  await promise;
+  scheduler.stop();
+  assert.equal(most, 1);
+});

@@ -38,6 +38,8 @@ export interface FeedOverride {
   hugeBytes?: number;
   /** With `hugeBytes`: announce the size in Content-Length (else chunked). */
   contentLength?: boolean;
+  /** With `hugeBytes`: stop sending after this many bytes and hold the rest until the server closes. */
+  stallAfterBytes?: number;
   /** Send the body gzip-compressed, with the compressed size as Content-Length. */
   gzip?: boolean;
   /** Send this `Last-Modified` (and no ETag); a matching `If-Modified-Since` gets a 304. */
@@ -201,10 +203,15 @@ export function startFeedServer(options: FeedServerOptions = {}): FeedServer {
     const total = override.hugeBytes ?? 0;
     streamed.set(path, 0);
     const filler = new Uint8Array(FILLER_CHUNK).fill(0x20);
+    const stallAt = override.stallAfterBytes ?? Infinity;
     const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
+      async pull(controller) {
         const sent = streamed.get(path) ?? 0;
-        const size = Math.min(FILLER_CHUNK, total - sent);
+        if (sent >= stallAt) {
+          await waitUntil(closing.signal, Infinity);
+          return controller.close();
+        }
+        const size = Math.min(FILLER_CHUNK, total - sent, stallAt - sent);
         if (size <= 0) return controller.close();
         streamed.set(path, sent + size);
         controller.enqueue(filler.slice(0, size));

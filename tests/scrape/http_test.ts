@@ -106,6 +106,41 @@ Deno.test("fetchJson() fails with 'aborted' when the caller aborts", async () =>
   await rejectsFeed(pending, url, /^aborted$/);
 });
 
+Deno.test("fetchJson() fails with 'timed out' when a body of known length stops half-way", async () => {
+  const path = "x/stalled.json";
+  await using server = startFeedServer({
+    overrides: { [path]: { hugeBytes: 4096, contentLength: true, stallAfterBytes: 1000 } },
+  });
+  const url = server.url("x", "stalled.json");
+  await rejectsFeed(
+    fetchJson(url, context({ signal: AbortSignal.timeout(200) })),
+    url,
+    /^timed out$/,
+  );
+  assert.equal(server.bytesStreamed(path), 1000);
+});
+
+Deno.test("fetchJson() fails with 'network error' when the body ends before its Content-Length", async () => {
+  // Deno.serve keeps its own framing, so this server is a raw socket.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const served = (async () => {
+    const conn = await listener.accept();
+    const request = new Uint8Array(4096);
+    await conn.read(request);
+    await conn.write(
+      new TextEncoder().encode('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"ttl":'),
+    );
+    conn.close();
+  })();
+  const url = `http://127.0.0.1:${listener.addr.port}/short.json`;
+  try {
+    await rejectsFeed(fetchJson(url, context()), url, /^network error: /);
+  } finally {
+    await served;
+    listener.close();
+  }
+});
+
 Deno.test("fetchJson() fails with 'invalid JSON' on garbage", async () => {
   await using server = startFeedServer({
     overrides: { [`${SET}/gbfs.json`]: { body: "<html>oops</html>" } },
@@ -192,4 +227,19 @@ Deno.test("fetchJson() refuses URLs that are not http(s) or not URLs", async () 
     /^unsupported URL scheme file:$/,
   );
   await rejectsFeed(fetchJson("not a url", context()), "not a url", /^invalid URL$/);
+});
+
+Deno.test("fetchJson() sends a network's headers, but its own User-Agent and Accept win", async () => {
+  await using server = startFeedServer();
+  const url = server.url(SET, "station_status.json");
+  await fetchJson(
+    url,
+    context({
+      headers: { "X-Api-Key": "k-1", "user-agent": "spoofed/1", ACCEPT: "text/html" },
+    }),
+  );
+  const seen = server.requests.at(-1)!.headers;
+  assert.equal(seen.get("x-api-key"), "k-1");
+  assert.equal(seen.get("user-agent"), "spoke/0.0.0-test");
+  assert.equal(seen.get("accept"), "application/json");
 });
