@@ -53,10 +53,11 @@ type ExposedGc = (options: { type: "major"; execution: "sync"; flavor: "last-res
  * millisecond. Needs `--allow-ffi` for the libc path ({@link ALLOW_FFI_FLAG}).
  *
  * The V8 heap: after some twenty rounds V8 stops shrinking its heap between
- * rounds and keeps 30 MiB more committed than it uses. When the committed heap
- * exceeds what is in use by {@link HEAP_SLACK_RATIO} (and
- * {@link HEAP_SLACK_MIN_BYTES}), the trim runs one memory-reducing full
- * collection (V8's `gc()` with the last-resort flavour, which compacts and
+ * rounds and keeps 30 MiB more committed than it uses, or leaves a round's
+ * garbage uncollected until the next round. When the committed heap exceeds
+ * what is live (in use after the last such collection, or now if less) by
+ * {@link HEAP_SLACK_RATIO} and {@link HEAP_SLACK_MIN_BYTES}, the trim runs one
+ * memory-reducing full collection (V8's `gc()` with the last-resort flavour, which compacts and
  * releases pages). Needs `--v8-flags=--expose-gc`; the check itself is one
  * `Deno.memoryUsage()`, and between rounds the collection finds little to do.
  *
@@ -81,12 +82,17 @@ export function startMemoryTrim(intervalS: number = MEMORY_TRIM_INTERVAL_S): Mem
     ...(shrinkHeap ? [] : ["no gc() (run with --v8-flags=--expose-gc)"]),
   ];
   const libc = typeof opened === "string" ? undefined : opened;
+  // The heap in use right after the last collection here: what is live. "In use" read later
+  // also counts the garbage of the last round, which V8 may not collect for a minute.
+  let liveBytes = Infinity;
   const trimNow = () => {
     if (shrinkHeap) {
       const { heapUsed, heapTotal } = Deno.memoryUsage();
-      const slack = heapTotal - heapUsed;
-      if (slack > HEAP_SLACK_MIN_BYTES && slack > heapUsed * HEAP_SLACK_RATIO) {
+      const inUse = Math.min(liveBytes, heapUsed);
+      const slack = heapTotal - inUse;
+      if (slack > HEAP_SLACK_MIN_BYTES && slack > inUse * HEAP_SLACK_RATIO) {
         shrinkHeap({ type: "major", execution: "sync", flavor: "last-resort" });
+        liveBytes = Deno.memoryUsage().heapUsed;
       }
     }
     // After the collection: what it freed natively is given back in the same trim.
