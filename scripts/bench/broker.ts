@@ -6,6 +6,7 @@
  * prints a Markdown table of ratios Spoke ÷ mosquitto for BENCHMARKS.md. Needs node, mosquitto
  * and `npm install` done in the bench folder (`SPOKE_MQTT_BENCH_DIR` overrides its place).
  */
+import { ALLOW_FFI_FLAG } from "../../src/cli/memory_trim.ts";
 import { parseArgs } from "node:util";
 
 const BENCH_DIR = Deno.env.get("SPOKE_MQTT_BENCH_DIR") ?? "/work/shared/mqtt";
@@ -20,7 +21,7 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     mqtt: { type: "string", default: "4" },
     // The flag deno.json tasks and the compiled binary use (see BENCHMARKS.md, Broker).
-    "v8-flags": { type: "string", default: "--max-semi-space-size=2" },
+    "v8-flags": { type: "string", default: "--max-semi-space-size=2,--expose-gc" },
     cases: { type: "string", default: "" },
   },
 });
@@ -121,6 +122,8 @@ try {
       "--allow-read",
       "--allow-env",
       "--allow-sys",
+      // As the tasks and the binary run it: the memory trim may load glibc.
+      ALLOW_FFI_FLAG,
       ...v8Flags,
       `${ROOT}src/cli/main.ts`,
       "broker",

@@ -9,6 +9,7 @@
  * after the last client connected; medians of the runs. When `dist/spoke.js` exists (`deno task
  * bundle`), the same broker run from that one-file bundle too.
  */
+import { ALLOW_FFI_FLAG } from "../../src/cli/memory_trim.ts";
 import { parseArgs } from "node:util";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -20,7 +21,7 @@ const { values } = parseArgs({
     clients: { type: "string", default: "1000" },
     runs: { type: "string", default: "3" },
     // The flags deno.json's tasks and the compiled binary use; another set measures a variant.
-    "v8-flags": { type: "string", default: "--max-semi-space-size=2" },
+    "v8-flags": { type: "string", default: "--max-semi-space-size=2,--expose-gc" },
   },
 });
 const V8_FLAGS = `--v8-flags=${values["v8-flags"]}`;
@@ -116,6 +117,7 @@ const subjects: Subject[] = [
       deno([
         "run",
         ...["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys"],
+        ALLOW_FFI_FLAG,
         V8_FLAGS,
         `${ROOT}src/cli/main.ts`,
         ...["broker", "-p", `${port}`, "--log-level", "warning"],
@@ -133,6 +135,7 @@ if (await Deno.stat(bundle).then(() => true, () => false)) {
       deno([
         "run",
         ...["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys"],
+        ALLOW_FFI_FLAG,
         V8_FLAGS,
         bundle,
         ...["broker", "-p", `${port}`, "--log-level", "warning"],
