@@ -402,19 +402,31 @@ async function readCapped(
       if (total > ctx.maxBytes) {
         // What crossed the cap is not kept.
         buffer = new Uint8Array();
-        await reader.cancel().catch(() => {});
         throw new FeedError(url, `response over ${ctx.maxBytes} bytes`);
       }
       if (done) break;
     }
   } catch (error) {
-    if (error instanceof FeedError) throw error;
-    await reader.cancel().catch(() => {});
-    throw new FeedError(url, failureReason(error, ctx.signal), { cause: error });
+    await readFailed(url, reader, error, ctx);
   } finally {
     reader.releaseLock();
   }
   return buffer.subarray(0, total);
+}
+
+/**
+ * What a failed or refused read becomes, for both readers: the stream is cancelled (an unread
+ * body holds its connection), and a FeedError says why (over the cap, timed out, broken).
+ */
+async function readFailed(
+  url: string,
+  reader: { cancel(): Promise<void> },
+  error: unknown,
+  ctx: ScrapeContext,
+): Promise<never> {
+  await reader.cancel().catch(() => {});
+  if (error instanceof FeedError) throw error;
+  throw new FeedError(url, failureReason(error, ctx.signal), { cause: error });
 }
 
 /** The body of a stream that is not a byte stream, with the same cap. */
@@ -433,15 +445,12 @@ async function readChunks(
       total += value.byteLength;
       if (total > ctx.maxBytes) {
         chunks.length = 0;
-        await reader.cancel().catch(() => {});
         throw new FeedError(url, `response over ${ctx.maxBytes} bytes`);
       }
       chunks.push(value);
     }
   } catch (error) {
-    if (error instanceof FeedError) throw error;
-    await reader.cancel().catch(() => {});
-    throw new FeedError(url, failureReason(error, ctx.signal), { cause: error });
+    await readFailed(url, reader, error, ctx);
   } finally {
     reader.releaseLock();
   }
