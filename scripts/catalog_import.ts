@@ -21,6 +21,9 @@
  */
 import { parseArgs } from "node:util";
 import { csvObjects } from "./_csv.ts";
+import { slugify } from "../src/catalog/slug.ts";
+
+export { slugify };
 
 /** The columns of systems.csv the import reads. */
 export const COLUMNS = [
@@ -68,31 +71,6 @@ export class CatalogImportError extends Error {
     super(`catalog import: ${message}`);
     this.name = "CatalogImportError";
   }
-}
-
-// Letters NFKD does not take apart into a base letter and a mark.
-const LETTERS: Record<string, string> = {
-  "ø": "o",
-  "ł": "l",
-  "ß": "ss",
-  "æ": "ae",
-  "œ": "oe",
-  "đ": "d",
-  "ð": "d",
-  "þ": "th",
-  "ı": "i",
-};
-
-/** A lower-case ASCII slug: `voi_V'Lônes` → `voi-vlones`, `dott-bodø` → `dott-bodo`. */
-export function slugify(text: string): string {
-  return text
-    .toLowerCase()
-    .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
-    .replace(/[øłßæœđðþı]/g, (ch) => LETTERS[ch]!)
-    .replace(/['’]/g, "")
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
 }
 
 /** Whether `text` is an absolute http(s) URL. */

@@ -6,7 +6,13 @@
 import { getLogger } from "@logtape/logtape";
 import { createApi, type PauseTarget, type ServiceStats } from "./api/mod.ts";
 import { Broker, brokerOptionsFromSettings } from "./broker/mod.ts";
-import { inShard, networkKey, parseShard, resolveCatalog } from "./catalog/mod.ts";
+import {
+  inShard,
+  networkKey,
+  networksOfCities,
+  parseShard,
+  resolveCatalog,
+} from "./catalog/mod.ts";
 import {
   type Config,
   ConfigError,
@@ -23,6 +29,7 @@ import {
   FeedCache,
   HostLimiter,
   type NetworkSpec,
+  nextbikeCities,
   NotModified,
   type Scraper,
   scraperClasses,
@@ -78,9 +85,25 @@ export class Spoke {
   #skipped = 0;
   /** Last states and station-count history on disk, when `[store] sqlite` is set. */
   #sqlite?: SqliteStore;
+  /** The networks found so far for each `each_city` entry, by the entry's key. */
+  #cities = new Map<string, NetworkSpec[]>();
+  /** Why the last discovery of an `each_city` entry failed, by the entry's key. */
+  #citiesFailed = new Map<string, string>();
+  /** `each_city` entries asked at least once: a reload asks only new ones at once. */
+  #citiesAsked = new Set<string>();
+  #discovering?: Promise<CityDiscovery[]>;
+  #discoverAgain = false;
+  #discoveryTimer?: ReturnType<typeof setTimeout>;
+  #stopped = false;
+  #discoveryFailures = 0;
+  #discoveryFailed;
 
   private constructor(config: Config, networks: NetworkSpec[]) {
     this.#config = config;
+    this.#discoveryFailed = this.metrics.counter(
+      "spoke_city_discovery_failures_total",
+      "Failed asks of an each_city entry's feed for its cities, by entry.",
+    );
     this.#skippedTotal = this.metrics.counter(
       "spoke_schedule_skipped_total",
       "Due runs not queued, by reason: duplicate (still queued or running), recent, open (breaker), full, closed.",
@@ -131,7 +154,7 @@ export class Spoke {
 
   /** Validates the networks against the scrapers, then starts every listener and job. */
   static async start(config: Config, options: SpokeOptions = {}): Promise<Spoke> {
-    const spoke = new Spoke(config, networksOf(config, options.networks));
+    const spoke = new Spoke(config, networksOf(config, options.networks, new Map()));
     spoke.#fixedNetworks = options.networks;
     spoke.#sqlite = openSqlite(config);
     try {
@@ -144,6 +167,7 @@ export class Spoke {
     // Before any scrape: what was known before a restart is served and published at once.
     await spoke.#restore();
     spoke.#schedule();
+    if (eachCityEntries(config, options.networks).length > 0) spoke.#kickDiscovery();
     return spoke;
   }
 
@@ -170,8 +194,11 @@ export class Spoke {
    */
   async stop(graceMs = this.#config.engine.shutdown_timeout * 1000): Promise<void> {
     this.#scheduler.stop();
+    this.#stopped = true;
+    clearTimeout(this.#discoveryTimer);
     await Promise.all([...this.queues.values()].map((queue) => queue.close(graceMs)));
     this.#closing.abort();
+    await this.#discovering?.catch(() => {});
     await this.#http?.shutdown();
     await this.broker?.close();
     await this.external?.close();
@@ -241,7 +268,7 @@ export class Spoke {
    * store and the external broker keep their settings until a restart.
    */
   reload(config: Config): { added: string[]; removed: string[]; changed: string[] } {
-    const networks = networksOf(config, this.#fixedNetworks);
+    const networks = networksOf(config, this.#fixedNetworks, this.#cities);
     const planned = this.#checkPlan(config, networks);
     for (const section of ["mqtt", "http", "store", "publish"] as const) {
       if (JSON.stringify(config[section]) !== JSON.stringify(this.#config[section])) {
@@ -272,12 +299,108 @@ export class Spoke {
       this.#scheduleJob(key, job);
     }
     this.#closeUnusedQueues(config);
+    const entries = eachCityEntries(config, this.#fixedNetworks);
+    if (entries.some((entry) => !this.#citiesAsked.has(networkKey(entry)))) this.#kickDiscovery();
     log.info("reloaded: {added} added, {removed} removed, {changed} rescheduled", {
       added: added.length,
       removed: removed.length,
       changed: changed.length,
     });
     return { added, removed, changed };
+  }
+
+  /**
+   * Asks the feed of every `each_city` entry for its cities (Spoke does it at
+   * start and then every `[scrape] discovery_ttl`, sooner after a failure);
+   * when the cities changed, their networks are added or removed as a reload
+   * would. A feed that cannot be read keeps the cities found before.
+   */
+  discoverCities(): Promise<CityDiscovery[]> {
+    if (this.#discovering) {
+      this.#discoverAgain = true;
+      return this.#discovering;
+    }
+    this.#discovering = this.#discover().finally(() => {
+      this.#discovering = undefined;
+      if (this.#discoverAgain) {
+        this.#discoverAgain = false;
+        this.#kickDiscovery();
+      }
+    });
+    return this.#discovering;
+  }
+
+  async #discover(): Promise<CityDiscovery[]> {
+    const config = this.#config;
+    const entries = eachCityEntries(config, this.#fixedNetworks);
+    const found = new Map<string, NetworkSpec[]>();
+    const results = await Promise.all(entries.map(async (entry): Promise<CityDiscovery> => {
+      const key = networkKey(entry);
+      this.#citiesAsked.add(key);
+      const plan = planFor(config, entry.class, entry.tag);
+      try {
+        const cities = await nextbikeCities(entry.url, {
+          signal: AbortSignal.any([AbortSignal.timeout(plan.timeout * 1000), this.#closing.signal]),
+          maxBytes: config.scrape.max_bytes,
+          userAgent: config.scrape.user_agent || `spoke/${VERSION}`,
+          ...(plan.headers === undefined ? {} : { headers: expandHeaders(plan.headers) }),
+          ...this.#fetchShared(),
+        });
+        this.#citiesFailed.delete(key);
+        const networks = networksOfCities(entry, cities);
+        found.set(key, networks);
+        return { key, networks: networks.map(networkKey) };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.#citiesFailed.set(key, message);
+        this.#discoveryFailed.labels({ network: key }).inc();
+        log.warn("{key}: finding its cities failed, keeping {count}: {message}", {
+          key,
+          count: this.#cities.get(key)?.length ?? 0,
+          message,
+        });
+        return { key, error: message };
+      }
+    }));
+    if (this.#closing.signal.aborted) return results;
+    let changed = false;
+    for (const [key, networks] of found) {
+      if (JSON.stringify(networks) === JSON.stringify(this.#cities.get(key))) continue;
+      this.#cities.set(key, networks);
+      log.info("{key}: {count} cities, one network each", { key, count: networks.length });
+      changed = true;
+    }
+    const current = new Set(entries.map(networkKey));
+    for (const key of this.#cities.keys()) {
+      if (current.has(key)) continue;
+      this.#cities.delete(key);
+      changed = true;
+    }
+    if (changed) this.reload(this.#config);
+    this.#discoveryFailures = results.some((result) => result.error !== undefined)
+      ? this.#discoveryFailures + 1
+      : 0;
+    this.#planDiscovery();
+    return results;
+  }
+
+  #kickDiscovery(): void {
+    if (this.#stopped) return;
+    this.discoverCities().catch((error) => log.error("city discovery: {error}", { error }));
+  }
+
+  /** The next ask: after `discovery_ttl`, or 30 s doubled per failed round up to it. */
+  #planDiscovery(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#discoveryTimer);
+    if (eachCityEntries(this.#config, this.#fixedNetworks).length === 0) return;
+    const ttlMs = this.#config.scrape.discovery_ttl * 1000;
+    const delayMs = this.#discoveryFailures === 0
+      ? ttlMs
+      : Math.min(ttlMs, 30_000 * 2 ** (this.#discoveryFailures - 1));
+    const timer = setTimeout(() => this.#kickDiscovery(), Math.max(1000, delayMs));
+    Deno.unrefTimer(timer);
+    this.#discoveryTimer = timer;
   }
 
   #plan(networks: NetworkSpec[]): void {
@@ -581,6 +704,9 @@ export class Spoke {
     for (const state of this.store.all()) {
       if (state.lastError) problems.push(`${state.key}: ${state.lastError.message}`);
     }
+    for (const [key, message] of this.#citiesFailed) {
+      problems.push(`${key}: finding its cities failed: ${message}`);
+    }
     for (const state of this.breaker.states()) {
       if (state.state !== "open") continue;
       problems.push(
@@ -607,17 +733,48 @@ function openSqlite(config: Config): SqliteStore | undefined {
   }
 }
 
-/** The networks a config runs: the given ones or its catalog, in this device's shard. */
-function networksOf(config: Config, given: NetworkSpec[] | undefined): NetworkSpec[] {
-  return inThisShard(
-    config,
-    given ?? resolveCatalog({
-      builtin: config.catalog.builtin,
-      include: config.catalog.include,
-      exclude: config.catalog.exclude,
-      networks: config.networks,
-    }),
+/** What one `each_city` entry's discovery found: its networks' keys, or why it failed. */
+export interface CityDiscovery {
+  /** The entry's `<class>::<tag>`. */
+  key: string;
+  networks?: string[];
+  error?: string;
+}
+
+/** The catalog a config names, or the networks given instead (the demo's). */
+function catalogOf(config: Config, given: NetworkSpec[] | undefined): NetworkSpec[] {
+  return given ?? resolveCatalog({
+    builtin: config.catalog.builtin,
+    include: config.catalog.include,
+    exclude: config.catalog.exclude,
+    networks: config.networks,
+  });
+}
+
+/** The `each_city` entries whose plan is enabled: each is asked for its cities. */
+function eachCityEntries(config: Config, given: NetworkSpec[] | undefined): NetworkSpec[] {
+  return catalogOf(config, given).filter((spec) =>
+    spec.each_city === true && planFor(config, spec.class, spec.tag).enabled
   );
+}
+
+/**
+ * The networks a config runs: the given ones or its catalog, each `each_city`
+ * entry replaced by the cities found for it, in this device's shard.
+ */
+function networksOf(
+  config: Config,
+  given: NetworkSpec[] | undefined,
+  cities: ReadonlyMap<string, NetworkSpec[]>,
+): NetworkSpec[] {
+  const listed = catalogOf(config, given);
+  const keys = new Set(listed.map(networkKey));
+  const networks = listed.flatMap((spec) => {
+    if (spec.each_city !== true) return [spec];
+    // A network of the catalog or the config wins over a city of the same tag.
+    return (cities.get(networkKey(spec)) ?? []).filter((city) => !keys.has(networkKey(city)));
+  });
+  return inThisShard(config, networks);
 }
 
 /** Whether a reloaded job fires as before (same network, same schedule). */

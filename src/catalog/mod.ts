@@ -16,4 +16,6 @@
  */
 export { builtinAttribution, builtinNetworks, networkKey, resolveCatalog } from "./catalog.ts";
 export type { CatalogOptions } from "./catalog.ts";
+export { networksOfCities } from "./city_split.ts";
+export { slugify } from "./slug.ts";
 export { inShard, parseShard, type Shard, shardOf } from "./shard.ts";

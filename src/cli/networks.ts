@@ -61,7 +61,9 @@ export async function networksCommand(args: string[]): Promise<number> {
     const plan = planFor(config, spec.class, spec.tag);
     const when = plan.cron ? `cron ${plan.cron}` : `every ${plan.interval}s`;
     const state = plan.enabled ? when : "disabled";
-    console.log(`${networkKey(spec).padEnd(40)} ${state.padEnd(16)} ${spec.url}`);
+    // Its cities are found at run time: the entry stands for `<tag>-<city>` networks.
+    const each = spec.each_city === true ? "  (each city: <tag>-<city>)" : "";
+    console.log(`${networkKey(spec).padEnd(40)} ${state.padEnd(16)} ${spec.url}${each}`);
   }
   return 0;
 }

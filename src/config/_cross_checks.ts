@@ -65,5 +65,23 @@ export function crossCheck(config: Config, source: string): void {
       );
     }
     firstIndexOfTag.set(network.tag, index);
+    if (network.each_city === true && network.class !== "nextbike") {
+      throw new ConfigError(
+        source,
+        `networks[${index}].each_city applies to class "nextbike" only, got true for class ${
+          showValue(network.class)
+        }`,
+        { path: `networks[${index}].each_city`, value: network.each_city },
+      );
+    }
+    if (network.each_city === true && network.city_uid !== undefined) {
+      throw new ConfigError(
+        source,
+        `networks[${index}].city_uid must be left out with each_city = true (one city or every city), got ${
+          showValue(network.city_uid)
+        }`,
+        { path: `networks[${index}].city_uid`, value: network.city_uid },
+      );
+    }
   });
 }

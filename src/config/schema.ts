@@ -382,6 +382,8 @@ export const NetworkEntrySchema = table({
   company: v.optional(v.array(v.string(STRING), "must be a list of strings")),
   /** Nextbike: the city uid in the domain feed `url`. */
   "city_uid": v.optional(positiveInteger),
+  /** Nextbike: one network per city of the feed `url`, found at run time. */
+  "each_city": v.optional(v.boolean(BOOLEAN)),
 });
 
 /**
@@ -488,6 +490,8 @@ export interface NetworkEntry {
   company?: string[];
   /** Nextbike: the city uid in the domain feed. */
   "city_uid"?: number;
+  /** Nextbike: one network per city of the feed, found at run time (`<tag>-<city>`). */
+  "each_city"?: boolean;
 }
 
 /**

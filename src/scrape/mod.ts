@@ -123,6 +123,23 @@ export { scrapeGbfs } from "./gbfs.ts";
 export { NEXTBIKE_SHARE_S, scrapeNextbike } from "./nextbike.ts";
 
 /**
+ * The cities of a Nextbike domain feed (uid, name, alias, country,
+ * coordinates): what an `each_city` network entry splits into.
+ *
+ * @example
+ * ```ts
+ * import { FeedCache, nextbikeCities } from "./mod.ts";
+ *
+ * async function ruhrCities(signal: AbortSignal): Promise<string[]> {
+ *   const url = "https://maps.nextbike.net/maps/nextbike-live.json?domains=mr";
+ *   const ctx = { signal, maxBytes: 1 << 24, userAgent: "spoke/0.1.0" };
+ *   return (await nextbikeCities(url, ctx)).map((city) => city.name); // ["Dortmund", "Bochum", …]
+ * }
+ * ```
+ */
+export { nextbikeCities, type NextbikeCityInfo } from "./nextbike_cities.ts";
+
+/**
  * What tasks share: the documents fetched (validators, ttl, one request per
  * URL in flight) and the per-host limit.
  *

@@ -29,9 +29,14 @@ export interface NetworkSpec {
   company?: string[];
   /**
    * Nextbike: the city (`<city uid>`) of the domain feed `url` this network
-   * is; absent, every city of the feed makes one network.
+   * is; absent, all the cities of the feed together make one network.
    */
   "city_uid"?: number;
+  /**
+   * Nextbike: this entry stands for one network per city of its feed, found
+   * at run time (`<tag>-<city>`); it is never scraped itself.
+   */
+  "each_city"?: boolean;
 }
 
 /** A station as CityBikes v2 reports it. */

@@ -7,32 +7,16 @@
  * bikes parked anywhere and become the network's vehicles.
  */
 import { FeedError } from "./feed_error.ts";
-import { fetchDocument } from "./http.ts";
+import { fetchLive } from "./_nextbike_live.ts";
 import type { Network, NetworkSpec, Station, Vehicle } from "./network.ts";
 import { NotModified } from "./not_modified.ts";
 import type { ScrapeContext } from "./scraper.ts";
-import { parseFeed } from "./_parse_feed.ts";
-import type { XmlElement } from "./_xml.ts";
-import {
-  type NextbikeCity,
-  type NextbikeLive,
-  nextbikeLive,
-  type NextbikePlace,
-  xmlToLive,
-} from "./_nextbike_schemas.ts";
+import type { NextbikeCity, NextbikePlace } from "./_nextbike_schemas.ts";
 
-/**
- * Seconds a domain feed is shared between the cities that ask for it: shorter
- * than any sensible interval, long enough for every city of a domain
- * scheduled in the same minute.
- */
-export const NEXTBIKE_SHARE_S = 30;
+export { NEXTBIKE_SHARE_S } from "./_nextbike_live.ts";
 
 /** place_type of a station without racks (pybikes' reading). */
 const VIRTUAL_PLACE_TYPE = "17";
-
-// A shared document is validated once, not once per city.
-const validated = new WeakMap<object, NextbikeLive>();
 
 /**
  * Scrapes one Nextbike city. Rejects with a {@link FeedError} when the feed
@@ -42,14 +26,8 @@ const validated = new WeakMap<object, NextbikeLive>();
  */
 export async function scrapeNextbike(spec: NetworkSpec, ctx: ScrapeContext): Promise<Network> {
   const consumer = `${spec.class}::${spec.tag}`;
-  const xml = new URL(spec.url).pathname.endsWith(".xml");
-  const fetched = await fetchDocument(spec.url, ctx, {
-    as: xml ? "xml" : "json",
-    freshness: NEXTBIKE_SHARE_S,
-    consumer,
-  });
+  const { fetched, live } = await fetchLive(spec.url, ctx, consumer);
   if (!fetched.changed) throw new NotModified(consumer);
-  const live = validate(fetched.document, xml, spec.url);
 
   const cities = live.countries.flatMap((country) =>
     country.cities.map((city) => ({ city, country: country.country ?? "" }))
@@ -96,19 +74,6 @@ export async function scrapeNextbike(spec: NetworkSpec, ctx: ScrapeContext): Pro
     stations,
     vehicles,
   };
-}
-
-function validate(document: unknown, xml: boolean, url: string): NextbikeLive {
-  const key = document as object;
-  const known = validated.get(key);
-  if (known !== undefined) return known;
-  const live = parseFeed(
-    nextbikeLive,
-    xml ? xmlToLive(document as XmlElement) : document,
-    url,
-  );
-  validated.set(key, live);
-  return live;
 }
 
 function cityNames(chosen: readonly { city: NextbikeCity }[]): string {

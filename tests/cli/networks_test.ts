@@ -121,3 +121,25 @@ Deno.test("spoke networks refuses an unknown class or a bad --match with exit 2 
   assert.equal(flag.code, 2);
   assert.match(flag.stderr, /--class/);
 });
+
+Deno.test("spoke networks marks an each_city entry: its cities are found at run time", async () => {
+  await withConfig(
+    `[catalog]
+builtin = false
+[[networks]]
+class = "nextbike"
+tag = "nextbike-mr"
+name = "metropolradruhr"
+url = "https://maps.nextbike.net/maps/nextbike-live.json?domains=mr"
+each_city = true
+`,
+    async (file) => {
+      const { code, stdout, stderr } = await runCli(["networks", "--config", file]);
+      assert.equal(code, 0, stderr);
+      assert.match(
+        stdout,
+        /^nextbike::nextbike-mr +every 60s +https:\/\/maps\.nextbike\.net\/\S+ {2}\(each city: <tag>-<city>\)\n$/,
+      );
+    },
+  );
+});

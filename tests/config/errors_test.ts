@@ -323,3 +323,33 @@ Deno.test("parseConfigText() rejects a file that is neither .toml nor .json", ()
       error.message.includes(".toml or .json"),
   );
 });
+
+Deno.test("loadConfig() rejects each_city outside class nextbike, with city_uid, or not a boolean", async () => {
+  const entry = (fields: Record<string, unknown>) => ({
+    networks: [{
+      class: "nextbike",
+      tag: "nextbike-mr",
+      name: "nextbike Ruhr",
+      url: "https://maps.nextbike.net/maps/nextbike-live.json?domains=mr",
+      ...fields,
+    }],
+  });
+  const gbfs = await loadError(
+    "spoke.json",
+    JSON.stringify(entry({ class: "gbfs", each_city: true })),
+  );
+  assert.equal(
+    gbfs.error.message,
+    `config ${gbfs.file}: networks[0].each_city applies to class "nextbike" only, got true for class "gbfs"`,
+  );
+  assertNames(gbfs.error, "networks[0].each_city", true);
+  const both = await loadError(
+    "spoke.json",
+    JSON.stringify(entry({ each_city: true, city_uid: 129 })),
+  );
+  assertNames(both.error, "networks[0].city_uid", 129);
+  assert.match(both.error.message, /must be left out with each_city = true/);
+  const text = await loadError("spoke.json", JSON.stringify(entry({ each_city: "yes" })));
+  assertNames(text.error, "networks[0].each_city", "yes");
+  assert.match(text.error.message, /must be true or false/);
+});
