@@ -16,9 +16,9 @@
  * the scrapers' HTTP client (`fetchJson` of src/scrape/http.ts: size cap, UTF-8
  * check, JSON parse) with the task's AbortSignal. The scheduler hands `onDue` each
  * run's due time and lateness, which is the drift reported. The child runs
- * with the V8 flags Spoke ships (`--max-semi-space-size=2`, deno.json's
- * `spoke` task) and imports only the engine (schedule, queue, metrics) and the
- * scrapers' HTTP client.
+ * as `spoke run` does: the V8 flags deno.json's `spoke` task ships
+ * (`--max-semi-space-size=2,--expose-gc`) and the memory trim every 30 s; it
+ * imports only the engine (schedule, queue, metrics) and the scrapers.
  *
  * Environment: BENCH_SIZES (default "2000,10000"), BENCH_WARM_S (30),
  * BENCH_WINDOW_S (60), BENCH_RUNS (1; the median is reported), BENCH_ENGINES
@@ -29,14 +29,18 @@ import { CircuitBreaker, Semaphore, TaskQueue } from "../../src/queue/mod.ts";
 import { Scheduler } from "../../src/schedule/mod.ts";
 import { MetricsRegistry } from "../../src/metrics/mod.ts";
 import { fetchJson } from "../../src/scrape/mod.ts";
+import { startMemoryTrim } from "../../src/cli/memory_trim.ts";
 
 const INTERVAL_S = 60;
 const JITTER_S = 5;
 const WORKERS = 8;
 /** `[scrape] max_bytes`' default. */
 const MAX_BYTES = 16_777_216;
-/** As deno.json's `spoke` task runs Spoke: a small young generation is part of the product. */
-const SPOKE_V8_FLAGS = ["--v8-flags=--max-semi-space-size=2"];
+/**
+ * As deno.json's `spoke` task runs Spoke: a small young generation and the memory trim
+ * (src/cli/memory_trim.ts, which needs `gc()` and glibc's `malloc_trim`) are part of the product.
+ */
+const SPOKE_V8_FLAGS = ["--v8-flags=--max-semi-space-size=2,--expose-gc"];
 const here = new URL(".", import.meta.url);
 
 interface ChildReport {
@@ -102,6 +106,8 @@ async function child([networks = 0, warm = 0, window = 0, port = 0]: number[]): 
     networkSemaphores.set(key, new Semaphore(`network ${key}`, 1));
     scheduler.add(key, { interval: INTERVAL_S, jitter: JITTER_S, runAtStart: true });
   }
+  // As `spoke run` does: glibc's arenas and V8's committed heap given back every 30 s.
+  using _trim = startMemoryTrim();
   readyAt = performance.now();
   console.log("ready");
   await new Promise((resolve) => setTimeout(resolve, (warm + window) * 1000));
