@@ -20,7 +20,8 @@
  * (`--max-semi-space-size=2,--expose-gc`) and the memory trim every 30 s; it
  * imports only the engine (schedule, queue, metrics) and the scrapers.
  *
- * Environment: BENCH_SIZES (default "2000,10000"), BENCH_WARM_S (30),
+ * Environment: BENCH_V8_FLAGS (the Spoke child's and bare runtime's, default
+ * Spoke's own), BENCH_SIZES (default "2000,10000"), BENCH_WARM_S (30),
  * BENCH_WINDOW_S (60), BENCH_RUNS (1; the median is reported), BENCH_ENGINES
  * (default "spoke,apscheduler"), BENCH_PYTHON (default: a venv made once under
  * $XDG_CACHE_HOME/spoke-bench/ with `apscheduler<4` and aiohttp from pip).
@@ -40,7 +41,9 @@ const MAX_BYTES = 16_777_216;
  * As deno.json's `spoke` task runs Spoke: a small young generation and the memory trim
  * (src/cli/memory_trim.ts, which needs `gc()` and glibc's `malloc_trim`) are part of the product.
  */
-const SPOKE_V8_FLAGS = ["--v8-flags=--max-semi-space-size=2,--expose-gc"];
+const SPOKE_V8_FLAGS = [
+  `--v8-flags=${Deno.env.get("BENCH_V8_FLAGS") ?? "--max-semi-space-size=2,--expose-gc"}`,
+];
 const here = new URL(".", import.meta.url);
 
 interface ChildReport {
