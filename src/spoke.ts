@@ -22,6 +22,7 @@ import {
   expandHeaders,
   FeedCache,
   HostLimiter,
+  HttpClient,
   type NetworkSpec,
   NotModified,
   type Scraper,
@@ -171,6 +172,7 @@ export class Spoke {
   async stop(graceMs = this.#config.engine.shutdown_timeout * 1000): Promise<void> {
     this.#scheduler.stop();
     await Promise.all([...this.queues.values()].map((queue) => queue.close(graceMs)));
+    this.#httpClient?.close();
     this.#closing.abort();
     await this.#http?.shutdown();
     await this.broker?.close();
@@ -488,13 +490,15 @@ export class Spoke {
 
   #feedCache?: FeedCache;
   #hostLimiter?: HostLimiter;
+  #httpClient?: HttpClient;
 
   /**
    * What every scrape shares: the documents (conditional GET, ttl, one request
-   * per URL) and the per-host limit. Made on first use from `[scrape]`; a
-   * reload keeps them (and what they remember).
+   * per URL), the per-host limit and the HTTP client with its kept-alive
+   * connections. Made on first use from `[scrape]`; a reload keeps them (and
+   * what they remember).
    */
-  #fetchShared(): { cache: FeedCache; hosts: HostLimiter } {
+  #fetchShared(): { cache: FeedCache; hosts: HostLimiter; http: HttpClient } {
     const scrape = this.config.scrape;
     this.#feedCache ??= new FeedCache({
       maxBytes: scrape.cache_bytes,
@@ -502,7 +506,9 @@ export class Spoke {
       discoveryTtlS: scrape.discovery_ttl,
     });
     this.#hostLimiter ??= new HostLimiter(scrape.max_per_host);
-    return { cache: this.#feedCache, hosts: this.#hostLimiter };
+    // As many idle connections per host as may be in flight to it.
+    this.#httpClient ??= new HttpClient({ maxIdlePerOrigin: scrape.max_per_host });
+    return { cache: this.#feedCache, hosts: this.#hostLimiter, http: this.#httpClient };
   }
 
   async #scrape(job: Job, signal: AbortSignal): Promise<void> {

@@ -81,6 +81,11 @@ export class HttpClient {
   /** Every open connection, idle or in use: what {@link close} closes. */
   readonly #open = new Set<Wire>();
   #sweepTimer?: ReturnType<typeof setTimeout>;
+  /**
+   * A proxy variable is set: this client does not speak to proxies, so the
+   * scrapers use fetch, which does. Read once, when the client is made.
+   */
+  readonly proxyConfigured = proxyInEnvironment();
   #closed = false;
   #connected = 0;
 
@@ -289,6 +294,19 @@ export class HttpClient {
     if (oldest !== Infinity) {
       this.#armSweep(Math.max(10, oldest + this.#idleTimeoutMs - now));
     }
+  }
+}
+
+const PROXY_VARIABLES = ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"];
+
+function proxyInEnvironment(): boolean {
+  try {
+    return PROXY_VARIABLES.some((name) =>
+      (Deno.env.get(name) ?? Deno.env.get(name.toLowerCase()) ?? "") !== ""
+    );
+  } catch {
+    // Not allowed to read them: fetch is, whatever the permissions, so it decides.
+    return true;
   }
 }
 
