@@ -34,18 +34,24 @@ export function framingOf(head: ResponseHead, method: string): Framing {
   return lengthOr(headers.get("content-length"));
 }
 
+const DIGITS = /^\d{1,15}$/;
+
 function lengthOr(value: string | null): Framing {
   if (value === null) return UNTIL_CLOSE;
+  if (DIGITS.test(value)) return lengthFraming(Number(value));
   // Repeated fields arrive joined; identical copies are one length (RFC 9110 §8.6).
   const values = value.split(",").map((part) => part.trim());
   const first = values[0]!;
-  if (!/^\d{1,15}$/.test(first)) {
+  if (!DIGITS.test(first)) {
     throw new HttpClientError(`invalid Content-Length ${quote(value)}`);
   }
   if (values.some((other) => other !== first)) {
     throw new HttpClientError(`conflicting Content-Length ${quote(value)}`);
   }
-  const length = Number(first);
+  return lengthFraming(Number(first));
+}
+
+function lengthFraming(length: number): Framing {
   return length === 0 ? NO_BODY : { kind: "length", length };
 }
 
@@ -174,7 +180,7 @@ function closedInChunks(): HttpClientError {
   return new HttpClientError("connection closed in a chunked body");
 }
 
-const latin1 = new TextDecoder("latin1");
+const lineText = new TextDecoder();
 
 /** One line of the chunked framing, without its CRLF (or bare LF). */
 async function readLine(wire: Wire, max: number): Promise<string> {
@@ -182,7 +188,7 @@ async function readLine(wire: Wire, max: number): Promise<string> {
     const lf = wire.buffer.subarray(wire.start, wire.end).indexOf(0x0a);
     if (lf >= 0) {
       const end = wire.start + lf;
-      const line = latin1.decode(
+      const line = lineText.decode(
         wire.buffer.subarray(
           wire.start,
           end > wire.start && wire.buffer[end - 1] === 0x0d ? end - 1 : end,

@@ -302,7 +302,7 @@ const PROXY_VARIABLES = ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"];
 function proxyInEnvironment(): boolean {
   try {
     return PROXY_VARIABLES.some((name) =>
-      (Deno.env.get(name) ?? Deno.env.get(name.toLowerCase()) ?? "") !== ""
+      [name, name.toLowerCase()].some((variable) => (Deno.env.get(variable) ?? "") !== "")
     );
   } catch {
     // Not allowed to read them: fetch is, whatever the permissions, so it decides.
@@ -363,7 +363,9 @@ async function exchange(
   }
   const connection = head.headers.get("connection")?.toLowerCase() ?? "";
   // Anything buffered past the body was not asked for: the stream is out of step, not reused.
+  // Nor after both a Transfer-Encoding and a Content-Length (RFC 9112 §6.3: maybe smuggling).
   const reusable = complete && framing.kind !== "close" && head.minor === 1 &&
+    !(framing.kind === "chunked" && head.headers.has("content-length")) &&
     !/(?:^|,)\s*close\s*(?:,|$)/.test(connection) && wire.available === 0;
   return {
     response: { status: head.status, headers: head.headers, body, url },

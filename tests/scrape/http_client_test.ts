@@ -6,6 +6,7 @@ import { type Peer, rawServer } from "./_raw_server.ts";
 
 const MAX = 1024 * 1024;
 const never = () => new AbortController().signal;
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 /** One GET on a fresh client against a server that answers every request with `answer`. */
 async function getOnce(answer: (peer: Peer) => Promise<void>, maxBytes = MAX) {
@@ -262,12 +263,14 @@ Deno.test("HttpClient.get() gives no body for 204 and 304, and reuses the socket
   client.close();
 });
 
-Deno.test("HttpClient.get() does not reuse after Connection: close or an HTTP/1.0 answer", async () => {
+Deno.test("HttpClient.get() does not reuse after Connection: close, an HTTP/1.0 answer or two framings", async () => {
   for (
     const answer of [
       "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
       "HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 2\r\n\r\nok",
       "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+      // Both framings: chunked wins, and the socket is not trusted after it.
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 9\r\n\r\n2\r\nok\r\n0\r\n\r\n",
     ]
   ) {
     await using server = rawServer(async (peer) => {
@@ -276,7 +279,7 @@ Deno.test("HttpClient.get() does not reuse after Connection: close or an HTTP/1.
       await peer.request();
     });
     const client = new HttpClient();
-    await client.get(server.url(), [], never(), MAX);
+    assert.equal(text((await client.get(server.url(), [], never(), MAX)).body), "ok");
     assert.equal(client.openConnections, 0, answer);
     client.close();
   }
