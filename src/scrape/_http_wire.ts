@@ -36,8 +36,6 @@ export class Wire {
   end = 0;
   /** Bytes received for the response in progress: 0 tells a server that closed an idle socket. */
   received = 0;
-  /** Responses this connection has carried (a reused one may be stale). */
-  exchanges = 0;
   /** When it went back to the pool (`performance.now()`). */
   idleSince = 0;
   closed = false;

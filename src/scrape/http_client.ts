@@ -331,7 +331,6 @@ async function exchange(
   { url, request, method, maxBytes }: Asked,
 ): Promise<Exchanged & { reusable: boolean }> {
   wire.received = 0;
-  wire.exchanges++;
   await wire.write(request);
   let head = await readHead(wire);
   // Interim answers (100 Continue, 103 Early Hints) come before the real one.
