@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import zlib from "node:zlib";
 import { HttpClient, HttpClientError } from "../../src/scrape/http_client.ts";
 import { selfSignedCert } from "../_support/self_signed_cert.ts";
 import { rawServer } from "./_raw_server.ts";
@@ -32,6 +33,35 @@ Deno.test("HttpClient reuses one kept-alive connection to a node:http server", a
     }
     assert.equal(connections, 1);
     assert.equal(client.connectionsMade, 1);
+  } finally {
+    client.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+Deno.test("HttpClient reads a gzip body node:http streams chunked, and reuses the connection", async () => {
+  const document = { stations: Array.from({ length: 500 }, (_, i) => ({ id: `s${i}` })) };
+  let connections = 0;
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+    const gzip = zlib.createGzip();
+    gzip.pipe(response);
+    const text = JSON.stringify(document);
+    // Several writes: several chunks on the wire.
+    for (let at = 0; at < text.length; at += 1000) gzip.write(text.slice(at, at + 1000));
+    gzip.end();
+  });
+  server.on("connection", () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const client = new HttpClient();
+  try {
+    for (let i = 0; i < 3; i++) {
+      const response = await client.get(new URL(`http://127.0.0.1:${port}/`), [], never(), MAX);
+      assert.deepEqual(JSON.parse(text(response.body)), document);
+    }
+    assert.equal(connections, 1);
   } finally {
     client.close();
     server.closeAllConnections();
