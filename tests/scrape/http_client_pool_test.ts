@@ -1,6 +1,6 @@
 /** HttpClient's connections: keep-alive, retry of a stale socket, abort, redirects, TLS, idle timeout. */
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
+import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import zlib from "node:zlib";
 import { HttpClient, HttpClientError } from "../../src/scrape/http_client.ts";
@@ -11,62 +11,60 @@ const MAX = 1024 * 1024;
 const never = () => new AbortController().signal;
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
-Deno.test("HttpClient reuses one kept-alive connection to a node:http server", async () => {
+/**
+ * Runs `use` against a node:http server answering with `handler`, with a
+ * fresh client; `connections()` counts the connections the server accepted.
+ */
+async function withNodeServer(
+  handler: RequestListener,
+  use: (base: string, client: HttpClient, connections: () => number) => Promise<void>,
+): Promise<void> {
   let connections = 0;
-  const server = createServer((request, response) => {
-    response.setHeader("content-type", "application/json");
-    response.end(JSON.stringify({ path: request.url }));
-  });
+  const server = createServer(handler);
   server.on("connection", () => connections++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const client = new HttpClient();
   try {
-    for (let i = 0; i < 20; i++) {
-      const response = await client.get(
-        new URL(`http://127.0.0.1:${port}/n/${i}`),
-        [],
-        never(),
-        MAX,
-      );
-      assert.deepEqual(JSON.parse(text(response.body)), { path: `/n/${i}` });
-    }
-    assert.equal(connections, 1);
-    assert.equal(client.connectionsMade, 1);
+    await use(`http://127.0.0.1:${port}`, client, () => connections);
   } finally {
     client.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+}
+
+Deno.test("HttpClient reuses one kept-alive connection to a node:http server", async () => {
+  await withNodeServer((request, response) => {
+    response.setHeader("content-type", "application/json");
+    response.end(JSON.stringify({ path: request.url }));
+  }, async (base, client, connections) => {
+    for (let i = 0; i < 20; i++) {
+      const response = await client.get(new URL(`${base}/n/${i}`), [], never(), MAX);
+      assert.deepEqual(JSON.parse(text(response.body)), { path: `/n/${i}` });
+    }
+    assert.equal(connections(), 1);
+    assert.equal(client.connectionsMade, 1);
+  });
 });
 
 Deno.test("HttpClient reads a gzip body node:http streams chunked, and reuses the connection", async () => {
   const document = { stations: Array.from({ length: 500 }, (_, i) => ({ id: `s${i}` })) };
-  let connections = 0;
-  const server = createServer((_request, response) => {
+  await withNodeServer((_request, response) => {
     response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
     const gzip = zlib.createGzip();
     gzip.pipe(response);
-    const text = JSON.stringify(document);
+    const json = JSON.stringify(document);
     // Several writes: several chunks on the wire.
-    for (let at = 0; at < text.length; at += 1000) gzip.write(text.slice(at, at + 1000));
+    for (let at = 0; at < json.length; at += 1000) gzip.write(json.slice(at, at + 1000));
     gzip.end();
-  });
-  server.on("connection", () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const client = new HttpClient();
-  try {
+  }, async (base, client, connections) => {
     for (let i = 0; i < 3; i++) {
-      const response = await client.get(new URL(`http://127.0.0.1:${port}/`), [], never(), MAX);
+      const response = await client.get(new URL(`${base}/`), [], never(), MAX);
       assert.deepEqual(JSON.parse(text(response.body)), document);
     }
-    assert.equal(connections, 1);
-  } finally {
-    client.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+    assert.equal(connections(), 1);
+  });
 });
 
 Deno.test("HttpClient keeps at most maxIdlePerOrigin connections between bursts", async () => {
