@@ -28,6 +28,7 @@ import {
   expandHeaders,
   FeedCache,
   HostLimiter,
+  HttpClient,
   type NetworkSpec,
   nextbikeCities,
   NotModified,
@@ -197,6 +198,7 @@ export class Spoke {
     this.#stopped = true;
     clearTimeout(this.#discoveryTimer);
     await Promise.all([...this.queues.values()].map((queue) => queue.close(graceMs)));
+    this.#httpClient?.close();
     this.#closing.abort();
     await this.#discovering?.catch(() => {});
     await this.#http?.shutdown();
@@ -611,13 +613,15 @@ export class Spoke {
 
   #feedCache?: FeedCache;
   #hostLimiter?: HostLimiter;
+  #httpClient?: HttpClient;
 
   /**
    * What every scrape shares: the documents (conditional GET, ttl, one request
-   * per URL) and the per-host limit. Made on first use from `[scrape]`; a
-   * reload keeps them (and what they remember).
+   * per URL), the per-host limit and the HTTP client with its kept-alive
+   * connections. Made on first use from `[scrape]`; a reload keeps them (and
+   * what they remember).
    */
-  #fetchShared(): { cache: FeedCache; hosts: HostLimiter } {
+  #fetchShared(): { cache: FeedCache; hosts: HostLimiter; http: HttpClient } {
     const scrape = this.config.scrape;
     this.#feedCache ??= new FeedCache({
       maxBytes: scrape.cache_bytes,
@@ -625,7 +629,9 @@ export class Spoke {
       discoveryTtlS: scrape.discovery_ttl,
     });
     this.#hostLimiter ??= new HostLimiter(scrape.max_per_host);
-    return { cache: this.#feedCache, hosts: this.#hostLimiter };
+    // As many idle connections per host as may be in flight to it.
+    this.#httpClient ??= new HttpClient({ maxIdlePerOrigin: scrape.max_per_host });
+    return { cache: this.#feedCache, hosts: this.#hostLimiter, http: this.#httpClient };
   }
 
   async #scrape(job: Job, signal: AbortSignal): Promise<void> {

@@ -13,8 +13,9 @@
  *
  * Spoke side: the real engine as src/spoke.ts wires it: Scheduler → TaskQueue
  * (breaker, metrics registry) with a class semaphore and one per network, and
- * the scrapers' HTTP client (`fetchJson` of src/scrape/http.ts: size cap, UTF-8
- * check, JSON parse) with the task's AbortSignal. The scheduler hands `onDue` each
+ * the scrapers' HTTP path (`fetchJson` of src/scrape/http.ts: size cap, UTF-8
+ * check, JSON parse, over one `HttpClient` with kept-alive connections, as
+ * spoke.ts passes it) with the task's AbortSignal. The scheduler hands `onDue` each
  * run's due time and lateness, which is the drift reported. The child runs
  * as `spoke run` does: the V8 flags deno.json's `spoke` task ships
  * (`--max-semi-space-size=2,--expose-gc`) and the memory trim every 30 s; it
@@ -23,13 +24,14 @@
  * Environment: BENCH_V8_FLAGS (the Spoke child's and bare runtime's, default
  * Spoke's own), BENCH_SIZES (default "2000,10000"), BENCH_WARM_S (30),
  * BENCH_WINDOW_S (60), BENCH_RUNS (1; the median is reported), BENCH_ENGINES
- * (default "spoke,apscheduler"), BENCH_PYTHON (default: a venv made once under
+ * (default "spoke,apscheduler"; `spoke-fetch` is Spoke through `fetch`,
+ * without the client), BENCH_PYTHON (default: a venv made once under
  * $XDG_CACHE_HOME/spoke-bench/ with `apscheduler<4` and aiohttp from pip).
  */
 import { CircuitBreaker, Semaphore, TaskQueue } from "../../src/queue/mod.ts";
 import { Scheduler } from "../../src/schedule/mod.ts";
 import { MetricsRegistry } from "../../src/metrics/mod.ts";
-import { fetchJson } from "../../src/scrape/mod.ts";
+import { fetchJson, HttpClient } from "../../src/scrape/mod.ts";
 import { startMemoryTrim } from "../../src/cli/memory_trim.ts";
 
 const INTERVAL_S = 60;
@@ -57,12 +59,16 @@ interface ChildReport {
   memory?: { rss: number; heapTotal: number; heapUsed: number; external: number };
 }
 
-if (Deno.args[0] === "--child") await child(Deno.args.slice(1).map(Number));
-else await orchestrate();
+if (Deno.args[0] === "--child") {
+  await child(Deno.args.slice(1, 5).map(Number), Deno.args[5] === "fetch");
+} else await orchestrate();
 
 // ---------------------------------------------------------------- Spoke child
 
-async function child([networks = 0, warm = 0, window = 0, port = 0]: number[]): Promise<void> {
+async function child(
+  [networks = 0, warm = 0, window = 0, port = 0]: number[],
+  viaFetch: boolean,
+): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
   const drift: number[] = [];
   const wait: number[] = [];
@@ -78,6 +84,10 @@ async function child([networks = 0, warm = 0, window = 0, port = 0]: number[]): 
     onError: () => counts.errors++,
   });
   const classSemaphore = new Semaphore("class bench", WORKERS);
+  // One client for the process, as src/spoke.ts makes it; its idle connections per host match
+  // what may be in flight to the one host here (no host limit: the 8 workers).
+  // `spoke-fetch` goes through fetch instead, as before the client (and as a library user does).
+  const http = viaFetch ? undefined : new HttpClient({ maxIdlePerOrigin: WORKERS });
   const networkSemaphores = new Map<string, Semaphore>();
   // The scheduler hands each run its due time and how late it fires (drift, jitter included).
   const scheduler = new Scheduler((key, _dueAt, lateMs) => {
@@ -98,6 +108,7 @@ async function child([networks = 0, warm = 0, window = 0, port = 0]: number[]): 
           signal,
           maxBytes: MAX_BYTES,
           userAgent: "spoke-bench",
+          ...(http === undefined ? {} : { http }),
         });
       },
     });
@@ -118,6 +129,7 @@ async function child([networks = 0, warm = 0, window = 0, port = 0]: number[]): 
   const memory = Deno.memoryUsage();
   scheduler.stop();
   await queue.close();
+  http?.close();
   console.log(JSON.stringify({ drift, wait, ...counts, memory }));
 }
 
@@ -159,8 +171,8 @@ async function orchestrate(): Promise<void> {
   const runs = Number(Deno.env.get("BENCH_RUNS") ?? 1);
   const python = Deno.env.get("BENCH_PYTHON") ?? await apschedulerPython();
   const engines = (Deno.env.get("BENCH_ENGINES") ?? "spoke,apscheduler").split(",")
-    .filter((engine): engine is "spoke" | "apscheduler" =>
-      engine === "spoke" || engine === "apscheduler"
+    .filter((engine): engine is "spoke" | "spoke-fetch" | "apscheduler" =>
+      engine === "spoke" || engine === "spoke-fetch" || engine === "apscheduler"
     );
   const ticks = 100; // USER_HZ on Linux
 
@@ -192,7 +204,8 @@ async function orchestrate(): Promise<void> {
     for (let run = 0; run < runs; run++) {
       for (const engine of engines) {
         const args = [String(networks), String(warm), String(window), String(port)];
-        const command = engine === "spoke"
+        const runtime = engine === "apscheduler" ? "apscheduler" : "spoke";
+        const command = runtime === "spoke"
           ? new Deno.Command(Deno.execPath(), {
             args: [
               "run",
@@ -201,6 +214,7 @@ async function orchestrate(): Promise<void> {
               new URL("schedule.ts", here).pathname,
               "--child",
               ...args,
+              ...(engine === "spoke-fetch" ? ["fetch"] : []),
             ],
             stdout: "piped",
           })
@@ -245,9 +259,9 @@ async function orchestrate(): Promise<void> {
           cpuPercent: (100 * cpuS) / spanS,
           peakPercent: 100 * peak,
           rssMiB: rss.total / 2 ** 20,
-          rssGrowthMiB: (rss.total - bare[engine].total) / 2 ** 20,
-          rssAnonGrowthMiB: (rss.anon - bare[engine].anon) / 2 ** 20,
-          rssFileGrowthMiB: (rss.file - bare[engine].file) / 2 ** 20,
+          rssGrowthMiB: (rss.total - bare[runtime].total) / 2 ** 20,
+          rssAnonGrowthMiB: (rss.anon - bare[runtime].anon) / 2 ** 20,
+          rssFileGrowthMiB: (rss.file - bare[runtime].file) / 2 ** 20,
           drift: percentiles(report.drift),
           wait: percentiles(report.wait),
           errors: report.errors,

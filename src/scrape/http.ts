@@ -3,6 +3,7 @@ import { FeedError } from "./feed_error.ts";
 import type { CachedDocument, FeedCache } from "./feed_cache.ts";
 import type { ScrapeContext } from "./scraper.ts";
 import { parseXml, XmlError } from "./_xml.ts";
+import { type HttpClient, ResponseTooLarge } from "./http_client.ts";
 
 /**
  * Turns a parsed body into what the caller uses (checked, indexed). What it
@@ -249,27 +250,16 @@ async function request<T>(
       if (!ownHeaders.has(name.toLowerCase())) headers.push([name, value]);
     }
   }
-  let response: Response;
-  try {
-    response = await fetch(target, { signal: ctx.signal, headers });
-  } catch (error) {
-    throw new FeedError(url, failureReason(error, ctx.signal), { cause: error });
+  const received = ctx.http !== undefined && !ctx.http.proxyConfigured
+    ? await viaClient(ctx.http, target, url, headers, ctx)
+    : await viaFetch(target, url, headers, ctx);
+  if (received.status === 304) return { notModified: true, document: undefined, bytes: 0 };
+  if (received.status < 200 || received.status > 299) {
+    throw new FeedError(url, `HTTP ${received.status}`);
   }
-  if (response.status === 304) {
-    await discard(response);
-    return { notModified: true, document: undefined, bytes: 0 };
-  }
-  if (!response.ok) {
-    await discard(response);
-    throw new FeedError(url, `HTTP ${response.status}`);
-  }
-  if (declaredLength(response) > ctx.maxBytes) {
-    await discard(response);
-    throw new FeedError(url, `response over ${ctx.maxBytes} bytes`);
-  }
-  const bytes = await readCapped(url, response, ctx);
-  const etag = response.headers.get("etag");
-  const lastModified = response.headers.get("last-modified");
+  const bytes = received.body;
+  const etag = received.headers.get("etag");
+  const lastModified = received.headers.get("last-modified");
   const validators = {
     ...(etag === null ? {} : { etag }),
     ...(lastModified === null ? {} : { lastModified }),
@@ -320,6 +310,61 @@ async function request<T>(
     ...(ctx.cache === undefined ? {} : { body: exact(bytes) }),
     ...(ttlS === undefined ? {} : { ttlS }),
     ...validators,
+  };
+}
+
+/** What {@link request} uses of an answer, whichever client got it: the body only for a 2xx. */
+interface Received {
+  status: number;
+  headers: { get(name: string): string | null };
+  body: Uint8Array;
+}
+
+const noBody = new Uint8Array();
+
+/** The GET through Spoke's own client (`ctx.http`): its errors become FeedErrors as fetch's do. */
+async function viaClient(
+  client: HttpClient,
+  target: URL,
+  url: string,
+  headers: [string, string][],
+  ctx: ScrapeContext,
+): Promise<Received> {
+  try {
+    return await client.get(target, headers, ctx.signal, ctx.maxBytes);
+  } catch (error) {
+    if (error instanceof ResponseTooLarge) {
+      throw new FeedError(url, `response over ${ctx.maxBytes} bytes`, { cause: error });
+    }
+    throw new FeedError(url, failureReason(error, ctx.signal), { cause: error });
+  }
+}
+
+/** The GET through `fetch`, for callers without a client (library users) or behind a proxy. */
+async function viaFetch(
+  target: URL,
+  url: string,
+  headers: [string, string][],
+  ctx: ScrapeContext,
+): Promise<Received> {
+  let response: Response;
+  try {
+    response = await fetch(target, { signal: ctx.signal, headers });
+  } catch (error) {
+    throw new FeedError(url, failureReason(error, ctx.signal), { cause: error });
+  }
+  if (!response.ok) {
+    await discard(response);
+    return { status: response.status, headers: response.headers, body: noBody };
+  }
+  if (declaredLength(response) > ctx.maxBytes) {
+    await discard(response);
+    throw new FeedError(url, `response over ${ctx.maxBytes} bytes`);
+  }
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: await readCapped(url, response, ctx),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Network, NetworkSpec } from "./network.ts";
 import type { FeedCache } from "./feed_cache.ts";
 import type { HostLimiter } from "./host_limiter.ts";
+import type { HttpClient } from "./http_client.ts";
 
 /** What every scrape is given by its caller (the queue worker), the same for every class. */
 export interface ScrapeContext {
@@ -23,6 +24,12 @@ export interface ScrapeContext {
   cache?: FeedCache;
   /** Shared between tasks: at most N requests in flight per host. */
   hosts?: HostLimiter;
+  /**
+   * Shared between tasks: Spoke's own HTTP/1.1 client, kept-alive connections
+   * included. Without it (or with a proxy set in the environment) requests go
+   * through `fetch`.
+   */
+  http?: HttpClient;
 }
 
 /**

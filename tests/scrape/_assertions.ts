@@ -1,7 +1,18 @@
 /** What the scrape tests share: a context for a scrape, and the check of a FeedError. */
 import assert from "node:assert/strict";
 import { FeedError } from "../../src/scrape/mod.ts";
-import type { ScrapeContext } from "../../src/scrape/mod.ts";
+import type { HttpClient, ScrapeContext } from "../../src/scrape/mod.ts";
+
+let sharedClient: HttpClient | undefined;
+
+/**
+ * From now on, every {@link testContext} in this isolate has `http: client`,
+ * as `spoke run` builds its contexts (with_http_client_test.ts runs the
+ * scrape tests again this way).
+ */
+export function useHttpClient(client: HttpClient): void {
+  sharedClient = client;
+}
 
 /** A context that never aborts on its own (no timer to leak), 16 MiB cap. */
 export function testContext(overrides: Partial<ScrapeContext> = {}): ScrapeContext {
@@ -9,6 +20,7 @@ export function testContext(overrides: Partial<ScrapeContext> = {}): ScrapeConte
     signal: new AbortController().signal,
     maxBytes: 16 * 1024 * 1024,
     userAgent: "spoke/0.0.0-test",
+    ...(sharedClient === undefined ? {} : { http: sharedClient }),
     ...overrides,
   };
 }
