@@ -12,6 +12,22 @@ import type { Station } from "./network.ts";
 import type { VehicleType } from "./_gbfs_schemas.ts";
 import { FeedError } from "./feed_error.ts";
 import * as field from "./_gbfs_fields.ts";
+import {
+  DOCKS,
+  EBIKE,
+  EBIKES,
+  FLAGS,
+  FREE,
+  INSTALLED,
+  MECHANICAL,
+  RENTING,
+  REPORTED,
+  RETURNING,
+  type Status,
+  TYPES_FROM,
+  TYPES_TO,
+  WIDTH,
+} from "./_gbfs_status.ts";
 
 /** What a vehicle type counts as at a station, as pybikes sorts them. */
 export type Kind = "normal_bikes" | "ebikes" | "cargo" | "ecargo" | "scooters";
@@ -59,15 +75,6 @@ export interface Information {
   readonly byId: ReadonlyMap<string, InformationStation>;
   /** Distinct station ids. */
   readonly size: number;
-}
-
-/** station_status, checked as a document; its stations are checked while they are joined. */
-export interface Status {
-  readonly stations: readonly unknown[];
-  /** The document's own `last_updated` (1.x Vélib': `lastUpdatedOther`), POSIX seconds. */
-  readonly lastUpdated: number | undefined;
-  /** 3.x counts vehicles (`num_vehicles_available`), earlier versions bikes. */
-  readonly major: 1 | 2 | 3;
 }
 
 const STATIONS = "data.stations";
@@ -179,24 +186,6 @@ function readRentalUris(
   return last.uris;
 }
 
-/** Reads station_status as a document: its stations are checked by {@link joinStations}. */
-export function readStatus(document: unknown, url: string, major: 1 | 2 | 3): Status {
-  const stations = stationList(document, url);
-  const fields = document as Record<string, unknown>;
-  const lastUpdated = field.optionalTime(fields.last_updated, url, "", -1, "last_updated");
-  // Pre-standard 1.x (Vélib'): the same POSIX seconds under another name.
-  const other = fields.lastUpdatedOther;
-  if (other != null && !(typeof other === "number" && Math.abs(other) < field.MAX_POSIX_S)) {
-    throw field.invalid(
-      url,
-      "lastUpdatedOther",
-      typeof other === "number" ? "must be POSIX seconds" : "must be a number",
-      other,
-    );
-  }
-  return { stations, lastUpdated: lastUpdated ?? (other as number | null) ?? undefined, major };
-}
-
 /** The stations of both feeds, and what did not match. */
 export interface Joined {
   /** In station_information's order. */
@@ -208,63 +197,47 @@ export interface Joined {
 }
 
 /**
- * Checks every station of station_status and joins it with its
- * station_information station. `kinds` maps vehicle_type_id to its kind
- * (empty when the feed lists no vehicle_types); `feedSeconds` is the fallback
- * when a station has no `last_reported`. A repeated status id: the last one.
+ * Joins every station of station_status with its station_information
+ * station, or throws the status' first bad station (`Status.invalid`).
+ * `kinds` maps vehicle_type_id to its kind (empty when the feed lists no
+ * vehicle_types); `feedSeconds` is the fallback when a station has no
+ * `last_reported`. A repeated status id: the last one.
  */
 export function joinStations(
   information: Information,
   status: Status,
   kinds: Kinds,
   feedSeconds: number,
-  url: string,
 ): Joined {
-  const raws = status.stations;
+  if (status.invalid !== undefined) throw status.invalid;
+  const { ids, values, typeIds, typeCounts } = status;
   const slots: (Station | undefined)[] = new Array(information.size);
   let orphans: Set<string> | undefined;
   let filled = 0;
-  const countField = status.major === 3 ? "num_vehicles_available" : "num_bikes_available";
-  for (let i = 0; i < raws.length; i++) {
-    const raw = field.recordAt(raws[i], url, STATIONS, i);
-    const id = field.id(raw.station_id, url, STATIONS, i, "station_id");
-    const installed = field.flag(raw.is_installed, url, STATIONS, i, "is_installed");
-    const renting = field.flag(raw.is_renting, url, STATIONS, i, "is_renting");
-    const returning = field.flag(raw.is_returning, url, STATIONS, i, "is_returning");
-    const reported = field.optionalTime(raw.last_reported, url, STATIONS, i, "last_reported");
-    const docks = field.optionalNumber(
-      raw.num_docks_available,
-      url,
-      STATIONS,
-      i,
-      "num_docks_available",
-    );
-    const ebikes = field.optionalNumber(
-      raw.num_ebikes_available,
-      url,
-      STATIONS,
-      i,
-      "num_ebikes_available",
-    );
-    const byType = checkTypesAvailable(raw.vehicle_types_available, url, i);
-    const byName = checkBikeTypeCounts(raw.num_bikes_available_types, url, i);
-    let freeBikes = field.number(raw[countField], url, STATIONS, i, countField);
-
+  for (let i = 0; i < status.count; i++) {
+    const id = ids[i]!;
     const info = information.byId.get(id);
     if (info === undefined) {
       (orphans ??= new Set()).add(id);
       continue;
     }
-    const reportedSeconds = reported ?? feedSeconds;
+    const at = i * WIDTH;
+    const reported = values[at + REPORTED]!;
+    const reportedSeconds = Number.isNaN(reported) ? feedSeconds : reported;
+    const flags = values[at + FLAGS]!;
     // A copy of the station's own template (one shape for the stations that
     // have the same fields), the status fields set in their places.
     const extra: Record<string, unknown> = { ...info.extra };
-    extra.renting = renting;
-    extra.returning = returning;
-    extra.installed = installed;
+    extra.renting = (flags & RENTING) !== 0;
+    extra.returning = (flags & RETURNING) !== 0;
+    extra.installed = (flags & INSTALLED) !== 0;
     extra.last_updated = Math.floor(reportedSeconds);
 
-    if (byType !== undefined && kinds.size > 0) {
+    let freeBikes = values[at + FREE]!;
+    const typesFrom = values[at + TYPES_FROM]!;
+    const ebike = values[at + EBIKE]!;
+    const ebikes = values[at + EBIKES]!;
+    if (typesFrom >= 0 && kinds.size > 0) {
       // vehicle_types_available is the finer count: when it can be read, it alone
       // decides (2.x Lyft feeds also send num_ebikes_available, the same bikes
       // again; adding both would count every e-bike twice). Summed in locals,
@@ -274,10 +247,10 @@ export function joinStations(
       let cargo: number | undefined;
       let ecargo: number | undefined;
       let scooters: number | undefined;
-      for (const available of byType as readonly { vehicle_type_id: unknown; count: number }[]) {
-        const typeId = available.vehicle_type_id;
-        const kind = kinds.get(typeof typeId === "string" ? typeId : String(typeId));
-        const count = available.count;
+      const typesTo = values[at + TYPES_TO]!;
+      for (let j = typesFrom; j < typesTo; j++) {
+        const kind = kinds.get(typeIds[j]!);
+        const count = typeCounts[j]!;
         if (kind === "normal_bikes") normal = (normal ?? 0) + count;
         else if (kind === "ebikes") electric = (electric ?? 0) + count;
         else if (kind === "cargo") cargo = (cargo ?? 0) + count;
@@ -303,15 +276,17 @@ export function joinStations(
       }
       // Some feeds (Dott) report 0 bikes but fill vehicle_types_available.
       if (freeBikes === 0) freeBikes = (normal ?? 0) + (electric ?? 0);
-    } else if (byName !== undefined && byName.ebike !== undefined) {
+    } else if (!Number.isNaN(ebike)) {
       // 1.x (Vélib'): `mechanical` + `ebike`, the same bikes as num_bikes_available.
-      extra.ebikes = byName.ebike;
+      extra.ebikes = ebike;
       extra.has_ebikes = true;
-      if (byName.mechanical !== undefined) extra.normal_bikes = byName.mechanical;
-    } else if (ebikes !== undefined) {
+      const mechanical = values[at + MECHANICAL]!;
+      if (!Number.isNaN(mechanical)) extra.normal_bikes = mechanical;
+    } else if (!Number.isNaN(ebikes)) {
       extra.ebikes = ebikes;
       extra.has_ebikes = true;
     }
+    const docks = values[at + DOCKS]!;
 
     if (slots[info.slot] === undefined) filled++;
     slots[info.slot] = {
@@ -320,7 +295,7 @@ export function joinStations(
       latitude: info.latitude,
       longitude: info.longitude,
       "free_bikes": freeBikes,
-      "empty_slots": docks ?? null,
+      "empty_slots": Number.isNaN(docks) ? null : docks,
       timestamp: isoTime(reportedSeconds),
       extra,
     };
@@ -364,87 +339,6 @@ export function isoTime(seconds: number): string {
   return `${lastDayPrefix}${twoDigits[hours]}:${twoDigits[minutes]}:${twoDigits[whole]}.${
     threeDigits[rest - whole * 1000]
   }Z`;
-}
-
-/** `vehicle_types_available`: a list of `{vehicle_type_id, count}`, checked; undefined when absent. */
-function checkTypesAvailable(value: unknown, url: string, index: number): unknown[] | undefined {
-  if (value == null) return undefined;
-  const name = "vehicle_types_available";
-  if (!Array.isArray(value)) {
-    throw field.invalid(url, field.at(STATIONS, index, name), "must be an array", value);
-  }
-  for (let j = 0; j < value.length; j++) {
-    const entry: unknown = value[j];
-    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-      throw field.invalid(
-        url,
-        field.at(STATIONS, index, name, `[${j}]`),
-        "must be an object",
-        entry,
-      );
-    }
-    const { vehicle_type_id: typeId, count } = entry as Record<string, unknown>;
-    if (!(typeof typeId === "string" || (typeof typeId === "number" && Number.isFinite(typeId)))) {
-      throw field.invalid(
-        url,
-        field.at(STATIONS, index, name, `[${j}].vehicle_type_id`),
-        "must be a string or a number",
-        typeId,
-      );
-    }
-    if (!(typeof count === "number" && Number.isFinite(count))) {
-      throw field.invalid(
-        url,
-        field.at(STATIONS, index, name, `[${j}].count`),
-        typeof count === "number" ? "must be a finite number" : "must be a number",
-        count,
-      );
-    }
-  }
-  return value;
-}
-
-/**
- * `num_bikes_available_types` (1.x): Vélib' sends `[{"mechanical": 2}, {"ebike": 3}]`,
- * others `{"mechanical": 2, "ebike": 3}`; every count checked, the two Spoke
- * uses returned (a repeated name: the last one).
- */
-function checkBikeTypeCounts(
-  value: unknown,
-  url: string,
-  index: number,
-): { mechanical?: number; ebike?: number } | undefined {
-  if (value == null) return undefined;
-  const name = "num_bikes_available_types";
-  if (typeof value !== "object") {
-    throw field.invalid(
-      url,
-      field.at(STATIONS, index, name),
-      "must be an array or an object",
-      value,
-    );
-  }
-  const counts: { mechanical?: number; ebike?: number } = {};
-  const read = (record: unknown, where: string) => {
-    if (typeof record !== "object" || record === null || Array.isArray(record)) {
-      throw field.invalid(url, field.at(STATIONS, index, name, where), "must be an object", record);
-    }
-    for (const [type, count] of Object.entries(record)) {
-      if (!(typeof count === "number" && Number.isFinite(count))) {
-        throw field.invalid(
-          url,
-          field.at(STATIONS, index, name, `${where}${field.key(type)}`),
-          "must be a number",
-          count,
-        );
-      }
-      if (type === "mechanical") counts.mechanical = count;
-      else if (type === "ebike") counts.ebike = count;
-    }
-  };
-  if (Array.isArray(value)) value.forEach((record, j) => read(record, `[${j}]`));
-  else read(value, "");
-  return counts;
 }
 
 /** A FeedError for a station document that does not list the stations it should. */

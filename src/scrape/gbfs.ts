@@ -26,10 +26,9 @@ import {
   type Kinds,
   noStationsError,
   readInformation,
-  readStatus,
-  type Status,
   vehicleKind,
 } from "./_gbfs_station.ts";
+import { readStatus, type Status } from "./_gbfs_status.ts";
 import { readVehicles, toVehicles, type VehicleList } from "./_gbfs_vehicle.ts";
 
 const logger = getLogger(["spoke", "scrape"]);
@@ -162,7 +161,7 @@ function stationsOf(
   statusUrl: string,
 ): Station[] {
   const feedSeconds = status.lastUpdated ?? Date.now() / 1000;
-  const joined = joinStations(information, status, kinds, feedSeconds, statusUrl);
+  const joined = joinStations(information, status, kinds, feedSeconds);
   const { stations, orphans } = joined;
   if (orphans.length > 0) {
     logger.warn(
