@@ -9,6 +9,9 @@ import assert from "node:assert/strict";
 import { readStatus, type Status } from "../../src/scrape/_gbfs_status.ts";
 import { type Scanned, scanStatusBytes } from "../../src/scrape/_gbfs_status_scan.ts";
 import { seededRandom } from "../_support/seeded_random.ts";
+import { scrapeGbfs } from "../../src/scrape/mod.ts";
+import { testContext } from "./_assertions.ts";
+import { startFeedServer } from "./_feed_server.ts";
 
 const URL_ = "http://feeds.test/station_status.json";
 const encoder = new TextEncoder();
@@ -423,4 +426,22 @@ Deno.test("scanStatusBytes() gives up on what only the document path can say", (
   );
   const bad = encoder.encode(good.replace('"a"', '"a\u00ff"'));
   assert.equal(scanStatusBytes(bad.map((b) => (b === 0xc3 ? 0xff : b)), 2), undefined);
+});
+
+Deno.test("scrapeGbfs() builds the same network from a station_status the scanner reads and from one it leaves", async () => {
+  const status = await Deno.readTextFile(
+    new URL("../../config/demo/gbfs-v2.3-divvy-chicago/station_status.json", import.meta.url),
+  );
+  // An escaped key (an unknown one): the scanner leaves the body to JSON.parse.
+  const left = status.replace('"data"', '"\\u0078": 1, "data"');
+  assert.equal(scanStatusBytes(encoder.encode(left), 2), undefined);
+  assert.ok(scanStatusBytes(encoder.encode(status), 2) !== undefined);
+  const path = "gbfs-v2.3-divvy-chicago/station_status.json";
+  const scrape = async (body: string) => {
+    await using server = startFeedServer({ overrides: { [path]: { body } } });
+    const url = server.url("gbfs-v2.3-divvy-chicago");
+    const network = await scrapeGbfs({ class: "gbfs", tag: "divvy", name: "", url }, testContext());
+    return JSON.parse(JSON.stringify(network).replaceAll(server.origin, "ORIGIN"));
+  };
+  assert.deepStrictEqual(await scrape(status), await scrape(left));
 });
