@@ -230,13 +230,14 @@ class Scanner {
     }
     this.keyStart = start;
     this.keyEnd = p;
+    const length = p - start;
     c = s[++p]!;
     while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p]!;
     if (c !== 0x3a) giveUp();
     c = s[++p]!;
     while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p]!;
     this.p = p;
-    return p - start;
+    return length;
   }
 
   /** The last key is `name`. */
@@ -644,11 +645,11 @@ class Scanner {
       let typeId: string | undefined;
       let typeCount = NaN;
       do {
-        this.key();
-        if (this.is(N_VEHICLE_TYPE_ID)) {
+        const length = this.key();
+        if (length === 15 && this.is(N_VEHICLE_TYPE_ID)) {
           if (typeId !== undefined) giveUp();
           typeId = this.id();
-        } else if (this.is(N_COUNT)) {
+        } else if (length === 5 && this.is(N_COUNT)) {
           if (!Number.isNaN(typeCount)) giveUp();
           typeCount = this.count();
         } else this.skip(6);
