@@ -125,6 +125,13 @@ function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
+/**
+ * Where the numbers are written as they come, kept from one scan to the next
+ * (scans do not overlap: each is synchronous): grown to the largest feed once,
+ * then only the status' own copy is made.
+ */
+let scratch = new Float64Array(256 * WIDTH);
+
 /** One body's scan: the text, where it is, and the columns it fills. */
 class Scanner {
   readonly s: Uint8Array;
@@ -139,7 +146,7 @@ class Scanner {
   readonly major: 1 | 2 | 3;
   readonly countName: Name;
   ids: string[] = [];
-  values = new Float64Array(256 * WIDTH);
+  values = scratch;
   typeIds: string[] = [];
   typeCounts: number[] = [];
   stations = 0;
@@ -499,7 +506,7 @@ class Scanner {
     if (values.length < at + WIDTH) {
       const grown = new Float64Array(values.length * 2);
       grown.set(values);
-      this.values = values = grown;
+      this.values = values = scratch = grown;
     }
     values[at + FREE] = NaN;
     values[at + DOCKS] = NaN;
