@@ -4,9 +4,10 @@
  * stations, with the `extra` fields pybikes' GBFS scraper produces.
  *
  * Both station arrays are checked by hand (`_gbfs_fields.ts`), only the fields
- * Spoke uses, and each CityBikes station is built straight from the feed's
- * objects: with valibot, validation and its output copies were a third of a
- * scrape's CPU and most of its garbage (BENCHMARKS.md, "Scrapers").
+ * Spoke uses: station_information here, station_status into columns
+ * (`_gbfs_status.ts`), and each CityBikes station is built straight from them:
+ * with valibot, validation and its output copies were a third of a scrape's
+ * CPU and most of its garbage (BENCHMARKS.md, "Scrapers").
  */
 import type { Station } from "./network.ts";
 import type { VehicleType } from "./_gbfs_schemas.ts";
