@@ -62,13 +62,14 @@ export interface InformationStation {
   readonly longitude: number;
   /** Where the station goes in the network: station_information's order. */
   readonly slot: number;
-  /**
-   * The station's `extra` in its key order, the status fields (renting,
-   * returning, installed, last_updated) left to each scrape to fill in:
-   * copied, never handed out. Its `rental_uris` is frozen and shared (by
-   * every scrape of this body, and by the stations that have the same URIs).
-   */
-  readonly extra: Readonly<Record<string, unknown>>;
+  /** What goes in every scrape's `extra` of the station, beside the status fields. */
+  readonly virtual: boolean;
+  /** `capacity`. */
+  readonly slots: number | undefined;
+  readonly address: string | undefined;
+  readonly postCode: string | undefined;
+  /** Frozen and shared (by every scrape of this body, and by the stations that have the same URIs). */
+  readonly rentalUris: Readonly<Record<string, string>> | undefined;
 }
 
 /** station_information, read: the stations by id (a repeated id: the last one, in the first one's place). */
@@ -125,19 +126,18 @@ export function readInformation(document: unknown, url: string): Information {
     ) ?? false;
     const rentalUris = readRentalUris(raw.rental_uris, url, i, lastUris);
     const slot = byId.get(id)?.slot ?? byId.size;
-    const extra: Record<string, unknown> = {
-      uid: id,
-      renting: false,
-      returning: false,
-      installed: false,
-      "last_updated": 0,
+    byId.set(id, {
+      id,
+      name,
+      latitude,
+      longitude,
+      slot,
       virtual,
-    };
-    if (capacity !== undefined) extra.slots = capacity;
-    if (address !== undefined) extra.address = address;
-    if (postCode !== undefined) extra.post_code = postCode;
-    if (rentalUris !== undefined) extra.rental_uris = rentalUris;
-    byId.set(id, { id, name, latitude, longitude, slot, extra });
+      slots: capacity,
+      address,
+      postCode,
+      rentalUris,
+    });
   }
   return { byId, size: byId.size };
 }
@@ -226,13 +226,21 @@ export function joinStations(
     const reported = values[at + REPORTED]!;
     const reportedSeconds = Number.isNaN(reported) ? feedSeconds : reported;
     const flags = values[at + FLAGS]!;
-    // A copy of the station's own template (one shape for the stations that
-    // have the same fields), the status fields set in their places.
-    const extra: Record<string, unknown> = { ...info.extra };
-    extra.renting = (flags & RENTING) !== 0;
-    extra.returning = (flags & RETURNING) !== 0;
-    extra.installed = (flags & INSTALLED) !== 0;
-    extra.last_updated = Math.floor(reportedSeconds);
+    // One literal, then the station's optional fields, in pybikes' key order: a
+    // copy of a per-station template (`{...template}`, then the status fields set)
+    // cost 20 of the 50 scavenges of 70 live scrapes of 2,000 stations.
+    const extra: Record<string, unknown> = {
+      uid: info.id,
+      renting: (flags & RENTING) !== 0,
+      returning: (flags & RETURNING) !== 0,
+      installed: (flags & INSTALLED) !== 0,
+      "last_updated": Math.floor(reportedSeconds),
+      virtual: info.virtual,
+    };
+    if (info.slots !== undefined) extra.slots = info.slots;
+    if (info.address !== undefined) extra.address = info.address;
+    if (info.postCode !== undefined) extra.post_code = info.postCode;
+    if (info.rentalUris !== undefined) extra.rental_uris = info.rentalUris;
 
     let freeBikes = values[at + FREE]!;
     const typesFrom = values[at + TYPES_FROM]!;
