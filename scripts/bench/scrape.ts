@@ -25,7 +25,9 @@
  * Options: `--stations N` (2000), `--rounds N` (30), `--warmup N` (10: Spoke's JIT
  * settles, as in a process that runs for days; CPython has none),
  * `--workers N` (8, for the catalog round), `--v8-flags F` (Spoke's; default the
- * shipped `--max-semi-space-size=2`, "" for V8's defaults).
+ * shipped `--max-semi-space-size=2`, "" for V8's defaults), `--feeds LIST`
+ * (`static,live,churn`: the feeds to run, in that order), `--no-catalog` (skip
+ * the catalog round).
  */
 import { parseArgs } from "node:util";
 
@@ -37,6 +39,8 @@ const { values } = parseArgs({
     warmup: { type: "string" },
     workers: { type: "string" },
     "v8-flags": { type: "string", default: "--max-semi-space-size=2" },
+    feeds: { type: "string", default: "static,live,churn" },
+    "no-catalog": { type: "boolean", default: false },
   },
 });
 const here = new URL(".", import.meta.url);
@@ -183,7 +187,12 @@ function row(r: Result): string {
 const python = await pybikesPython();
 const server = await startServer();
 try {
-  const feeds = ["static", "live", "churn"] as const;
+  const known = ["static", "live", "churn"] as const;
+  const feeds = values.feeds.split(",").map((name) => {
+    const feed = known.find((k) => k === name.trim());
+    if (feed === undefined) throw new Error(`--feeds: unknown feed ${name}, not one of ${known}`);
+    return feed;
+  });
   const path = { static: "big", live: "live", churn: "churn" };
   const results: Result[] = [];
   for (const feed of feeds) {
@@ -225,23 +234,24 @@ try {
     }
   }
   console.log(`JSON ${JSON.stringify(results)}`);
-
-  const catalog = await spoke([
-    "--mode",
-    "catalog",
-    "--origin",
-    server.origin,
-    "--workers",
-    values.workers ?? "8",
-  ]);
-  console.log(
-    `catalog round: ${catalog.networks} networks (${catalog.ok} ok, ${catalog.failed} failed), ` +
-      `${catalog.stations} stations, wall ${catalog.wallS.toFixed(2)} s, CPU ${
-        catalog.cpuS.toFixed(2)
-      } s, ` +
-      `peak RSS ${mib(catalog.peakRssKiB)} MiB, ${values.workers ?? "8"} at once`,
-  );
-  for (const failure of catalog.firstFailures ?? []) console.log(`  failed: ${failure}`);
+  if (!values["no-catalog"]) {
+    const catalog = await spoke([
+      "--mode",
+      "catalog",
+      "--origin",
+      server.origin,
+      "--workers",
+      values.workers ?? "8",
+    ]);
+    console.log(
+      `catalog round: ${catalog.networks} networks (${catalog.ok} ok, ${catalog.failed} failed), ` +
+        `${catalog.stations} stations, wall ${catalog.wallS.toFixed(2)} s, CPU ${
+          catalog.cpuS.toFixed(2)
+        } s, ` +
+        `peak RSS ${mib(catalog.peakRssKiB)} MiB, ${values.workers ?? "8"} at once`,
+    );
+    for (const failure of catalog.firstFailures ?? []) console.log(`  failed: ${failure}`);
+  }
 } finally {
   await server.stop();
 }

@@ -26,10 +26,10 @@ import {
   type Kinds,
   noStationsError,
   readInformation,
-  readStatus,
-  type Status,
   vehicleKind,
 } from "./_gbfs_station.ts";
+import { readStatus, type Status } from "./_gbfs_status.ts";
+import { scanStatusBytes } from "./_gbfs_status_scan.ts";
 import { readVehicles, toVehicles, type VehicleList } from "./_gbfs_vehicle.ts";
 
 const logger = getLogger(["spoke", "scrape"]);
@@ -62,11 +62,15 @@ const informationReader: Reader<Information> = {
   name: "gbfs/station_information",
   read: readInformation,
 };
-const statusReaders: Record<1 | 2 | 3, Reader<Status>> = {
-  1: { name: "gbfs/station_status/1", read: (document, url) => readStatus(document, url, 1) },
-  2: { name: "gbfs/station_status/2", read: (document, url) => readStatus(document, url, 2) },
-  3: { name: "gbfs/station_status/3", read: (document, url) => readStatus(document, url, 3) },
-};
+/** station_status: scanned from its bytes when it is a plain feed, else parsed and read. */
+function statusReader(major: 1 | 2 | 3): Reader<Status> {
+  return {
+    name: `gbfs/station_status/${major}`,
+    read: (document, url) => readStatus(document, url, major),
+    readBytes: (bytes) => scanStatusBytes(bytes, major),
+  };
+}
+const statusReaders = { 1: statusReader(1), 2: statusReader(2), 3: statusReader(3) };
 const freeBikeReader: Reader<VehicleList> = {
   name: "gbfs/free_bike_status",
   read: (document, url) => readVehicles(document, url, false),
@@ -162,7 +166,7 @@ function stationsOf(
   statusUrl: string,
 ): Station[] {
   const feedSeconds = status.lastUpdated ?? Date.now() / 1000;
-  const joined = joinStations(information, status, kinds, feedSeconds, statusUrl);
+  const joined = joinStations(information, status, kinds, feedSeconds);
   const { stations, orphans } = joined;
   if (orphans.length > 0) {
     logger.warn(

@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
 import type { Packet } from "mqtt-packet";
 import { connectBytes, connectClient, encode, Inbox, startBroker } from "./_helpers.ts";
-
-/** A small seeded PRNG (mulberry32): a failing run can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom as random } from "../_support/seeded_random.ts";
 
 /** Valid packets of both versions, the material mutations start from. */
 function templates(version: 4 | 5): Uint8Array[] {

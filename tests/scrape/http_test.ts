@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fetchJson } from "../../src/scrape/mod.ts";
+import { FeedCache, fetchDocument, fetchJson, type Reader } from "../../src/scrape/mod.ts";
 import { rejectsFeed, testContext as context } from "./_assertions.ts";
 import { startFeedServer } from "./_feed_server.ts";
 import { fixtureJson } from "./_fixtures.ts";
@@ -242,4 +242,65 @@ Deno.test("fetchJson() sends a network's headers, but its own User-Agent and Acc
   assert.equal(seen.get("x-api-key"), "k-1");
   assert.equal(seen.get("user-agent"), "spoke/0.0.0-test");
   assert.equal(seen.get("accept"), "application/json");
+});
+
+/** A reader whose readBytes reads a body that starts with `{"fast"` and leaves any other. */
+function fastOrSlow(seen: string[]): Reader<string> {
+  const decoder = new TextDecoder();
+  return {
+    name: "test/fast-or-slow",
+    read: (document) => {
+      seen.push("read");
+      return `slow ${JSON.stringify(document)}`;
+    },
+    readBytes: (bytes) => {
+      seen.push("readBytes");
+      const text = decoder.decode(bytes);
+      return text.startsWith('{"fast"') ? { document: "fast", ttl: 30 } : undefined;
+    },
+  };
+}
+
+Deno.test("fetchDocument() takes what a reader's readBytes read, with its ttl, and skips JSON.parse and read", async () => {
+  await using server = startFeedServer({
+    overrides: { "x/a.json": { body: '{"fast": 1} not JSON' } },
+  });
+  const url = server.url("x", "a.json");
+  let now = 1_700_000_000_000;
+  const cache = new FeedCache({ now: () => now });
+  const seen: string[] = [];
+  const options = { read: fastOrSlow(seen), freshness: "gbfs" as const };
+  const fetched = await fetchDocument(url, context({ cache }), options);
+  assert.equal(fetched.document, "fast");
+  assert.deepEqual(seen, ["readBytes"]);
+  // Fresh for the 30 s readBytes found: not asked again within them, asked after.
+  now += 29_000;
+  await fetchDocument(url, context({ cache }), options);
+  assert.equal(server.requests.length, 1);
+  now += 2_000;
+  await fetchDocument(url, context({ cache }), options);
+  assert.equal(server.requests.length, 2);
+});
+
+Deno.test("fetchDocument() parses and reads a body the reader's readBytes leaves, and fails as without it", async () => {
+  await using server = startFeedServer({
+    overrides: {
+      "x/slow.json": { body: '{"slow": 1}' },
+      "x/bad.json": { body: "{oops" },
+      "x/bytes.json": { body: new Uint8Array([0x7b, 0xff, 0x7d]) },
+    },
+  });
+  const seen: string[] = [];
+  const read = fastOrSlow(seen);
+  const slow = await fetchDocument(server.url("x", "slow.json"), context(), { read });
+  assert.equal(slow.document, 'slow {"slow":1}');
+  assert.deepEqual(seen, ["readBytes", "read"]);
+  const bad = server.url("x", "bad.json");
+  await rejectsFeed(fetchDocument(bad, context(), { read }), bad, /^invalid JSON: /);
+  const bytes = server.url("x", "bytes.json");
+  await rejectsFeed(fetchDocument(bytes, context(), { read }), bytes, /^invalid JSON: not UTF-8/);
+  // readBytes is for JSON bodies only.
+  seen.length = 0;
+  await fetchDocument(server.url("x", "slow.json"), context(), { read, as: "text" });
+  assert.deepEqual(seen, ["read"]);
 });
