@@ -145,8 +145,8 @@ export class Client implements ClientIdentity, DeadlineHolder {
         // Closing: what the peer still sends is read and dropped (see #closeAfterFlush).
         if (!this.#isOpen()) continue;
         try {
-          // The decoder keeps views of what it is given; the read buffer is reused, so copy.
-          this.#decoder.push(buffer.slice(0, count));
+          // The decoder copies what it keeps, so the read buffer can be reused.
+          this.#decoder.push(buffer.subarray(0, count));
         } catch (error) {
           this.#decodeFailed(error);
         }
