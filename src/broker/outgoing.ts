@@ -38,9 +38,10 @@ export class OutgoingPublish {
   }
 
   /**
-   * The PUBLISH bytes for one subscriber. With subscription identifiers or a topic alias the
-   * packet is unique to that subscriber and encoded on its own. `dup` marks a redelivery
-   * [MQTT-3.3.1-1].
+   * The PUBLISH for one subscriber. With subscription identifiers or a topic alias the packet is
+   * unique to that subscriber and encoded on its own. A QoS 1/2 copy of a shared template is a
+   * {@linkcode PublishCopy}, whose bytes are only made where they are written. `dup` marks a
+   * redelivery [MQTT-3.3.1-1].
    */
   encode(
     protocolVersion: ProtocolVersion,
@@ -50,7 +51,7 @@ export class OutgoingPublish {
     subscriptionIds?: readonly number[],
     dup = false,
     topicAlias?: TopicAliasUse,
-  ): Uint8Array {
+  ): Uint8Array | PublishCopy {
     if (
       protocolVersion === 5 &&
       ((subscriptionIds !== undefined && subscriptionIds.length > 0) || topicAlias !== undefined)
@@ -72,12 +73,8 @@ export class OutgoingPublish {
       this.#variants[slot] = template;
     }
     if (qos === 0) return template;
-    const bytes = template.slice();
-    const offset = packetIdOffset(bytes);
-    bytes[offset] = packetId >> 8;
-    bytes[offset + 1] = packetId & 0xff;
-    if (dup) bytes[0] = bytes[0]! | 0x08;
-    return bytes;
+    // [MQTT-3.3.1-1] DUP only on a redelivery; [MQTT-2.3.1-2] a packet id of its own per copy
+    return new PublishCopy(template, packetIdOffset(template), packetId, dup);
   }
 
   #encodeOne(
@@ -127,6 +124,38 @@ export class OutgoingPublish {
       if (Object.keys(properties).length > 0) packet.properties = properties;
     }
     return encodePacket(packet, protocolVersion);
+  }
+}
+
+/**
+ * One subscriber's QoS 1/2 PUBLISH: a template shared by every copy of the message, with this
+ * copy's packet id and DUP flag. Its bytes are made where they are written, straight into the
+ * connection's write batch, so a message to 100 subscribers is not 100 copies in memory first.
+ */
+export class PublishCopy {
+  readonly #template: Uint8Array;
+  readonly #packetIdOffset: number;
+  readonly #packetId: number;
+  readonly #dup: boolean;
+
+  constructor(template: Uint8Array, packetIdOffset: number, packetId: number, dup: boolean) {
+    this.#template = template;
+    this.#packetIdOffset = packetIdOffset;
+    this.#packetId = packetId;
+    this.#dup = dup;
+  }
+
+  get byteLength(): number {
+    return this.#template.byteLength;
+  }
+
+  /** Writes the packet's bytes into `target` at `offset`. */
+  writeTo(target: Uint8Array, offset: number): void {
+    target.set(this.#template, offset);
+    const at = offset + this.#packetIdOffset;
+    target[at] = this.#packetId >> 8;
+    target[at + 1] = this.#packetId & 0xff;
+    if (this.#dup) target[offset] = target[offset]! | 0x08;
   }
 }
 

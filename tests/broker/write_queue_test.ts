@@ -87,3 +87,30 @@ Deno.test("WriteQueue.close() drops queued bytes and wakes drained() waiters", a
   assert.equal(queue.queuedBytes, 0);
   assert.ok(transport.written.length < 100);
 });
+
+/** A chunk that writes itself: its bytes are `value` repeated, the first one marked. */
+function selfWriting(value: number, length: number) {
+  return {
+    byteLength: length,
+    writeTo(target: Uint8Array, offset: number): void {
+      target.fill(value, offset, offset + length);
+      target[offset] = 0xff;
+    },
+  };
+}
+
+Deno.test("WriteQueue writes chunks that write themselves, alone and among bytes, in order", async () => {
+  const transport = new SlowTransport(Number.MAX_SAFE_INTEGER);
+  const queue = new WriteQueue(transport, noEvents);
+  queue.push(selfWriting(7, 3));
+  await queue.drained();
+  queue.push(new Uint8Array([1, 2]));
+  queue.push(selfWriting(9, 4));
+  queue.push(new Uint8Array([3]));
+  queue.push(selfWriting(5, 2));
+  await queue.drained();
+  assert.deepEqual(transport.written, [0xff, 7, 7, 1, 2, 0xff, 9, 9, 9, 3, 0xff, 5]);
+  // The first alone, the other four in one coalesced write.
+  assert.equal(transport.writes.length, 2);
+  assert.equal(queue.queuedBytes, 0);
+});
