@@ -3,13 +3,13 @@
  * an encoder, both speaking the protocol version negotiated by CONNECT.
  */
 import type { Packet } from "mqtt-packet";
+import { generate, headerByteIsValid, writeToStream } from "./_mqtt_packet.ts";
 import {
-  createParser,
-  generate,
-  headerByteIsValid,
-  type MqttParser,
-  writeToStream,
-} from "./_mqtt_packet.ts";
+  INITIAL_SETTINGS,
+  parseFor,
+  type ParserSettings,
+  type ParseTarget,
+} from "./_shared_parser.ts";
 import { ProtocolError } from "./errors.ts";
 import {
   framedPacketSize,
@@ -65,11 +65,6 @@ export interface PacketDecoderOptions {
   onPacket: (packet: Packet) => void;
 }
 
-/** mqtt-packet's parser exposes the protocol version the CONNECT it parsed set. */
-interface ParserInternals {
-  settings: { protocolVersion?: number };
-}
-
 /**
  * Turns a byte stream into packets. The protocol version follows the CONNECT packet it parses,
  * as mqtt-packet's parser does. `push` throws {@linkcode ProtocolError} on malformed bytes (0x81)
@@ -81,8 +76,9 @@ interface ParserInternals {
  * parser whole and on its own, and a packet split across reads is gathered here first.
  */
 export class PacketDecoder {
-  readonly #parser: MqttParser;
-  readonly #internals: ParserInternals;
+  readonly #target: ParseTarget;
+  /** What the parser knows of this connection: set by its CONNECT. */
+  #settings: ParserSettings = INITIAL_SETTINGS;
   readonly #maxPacketSize: number;
   readonly #onPacket: (packet: Packet) => void;
   #error: ProtocolError | undefined;
@@ -97,16 +93,16 @@ export class PacketDecoder {
   constructor(options: PacketDecoderOptions) {
     this.#maxPacketSize = options.maxPacketSize;
     this.#onPacket = options.onPacket;
-    this.#parser = createParser();
-    this.#internals = this.#parser as unknown as ParserInternals;
-    this.#parser.on("packet", (packet: Packet) => this.#receive(packet));
-    this.#parser.on("error", (error: unknown) => {
-      this.#error ??= new ProtocolError(
-        `malformed packet: ${error instanceof Error ? error.message : String(error)}`,
-        ReasonCode.MalformedPacket,
-        { cause: error },
-      );
-    });
+    this.#target = {
+      packet: (packet) => this.#receive(packet),
+      error: (error) => {
+        this.#error ??= new ProtocolError(
+          `malformed packet: ${error instanceof Error ? error.message : String(error)}`,
+          ReasonCode.MalformedPacket,
+          { cause: error },
+        );
+      },
+    };
   }
 
   /**
@@ -134,11 +130,10 @@ export class PacketDecoder {
 
   #decode(bytes: Uint8Array, start: number): void {
     const end = bytes.byteLength;
-    const protocolVersion = this.#internals.settings.protocolVersion ?? 4;
     let offset = start;
     while (offset < end) {
       const short = this.#maxPacketSize >= SHORT_ACK_BYTES
-        ? readShortPacket(bytes, offset, protocolVersion)
+        ? readShortPacket(bytes, offset, this.#settings.protocolVersion ?? 4)
         : undefined;
       if (short !== undefined) {
         offset += short.cmd === "pingreq" ? PINGREQ_BYTES : SHORT_ACK_BYTES;
@@ -202,10 +197,15 @@ export class PacketDecoder {
   /** Parses `bytes` (the parser's to keep) and throws what it found wrong. */
   #parse(bytes: Uint8Array): void {
     // A Uint8Array is read as a view by the parser's buffer list, exactly like a Buffer.
-    this.#parser.parse(bytes);
-    if (this.#error === undefined) {
-      const pending = (this.#parser as unknown as { packet: { length: number } }).packet.length;
-      if (pending > 0) this.#checkSize(pending);
+    const { settings, pendingLength, complete } = parseFor(bytes, this.#settings, this.#target);
+    this.#settings = settings;
+    if (this.#error === undefined && pendingLength > 0) this.#checkSize(pendingLength);
+    if (this.#error === undefined && !complete) {
+      // A whole packet whose fields run past its Remaining Length.
+      this.#error = new ProtocolError(
+        "malformed packet: its fields run past its Remaining Length",
+        ReasonCode.MalformedPacket,
+      );
     }
     if (this.#error !== undefined) throw this.#error;
   }

@@ -253,3 +253,27 @@ Deno.test("PacketDecoder gathers a PUBLISH split across reads into a payload of 
     "payload",
   );
 });
+
+Deno.test("PacketDecoders share one parser without sharing a connection's version or errors", () => {
+  const got: Record<string, Packet[]> = { v4: [], v5: [] };
+  const v4 = new PacketDecoder({ maxPacketSize: 1024, onPacket: (p) => got.v4!.push(p) });
+  const v5 = new PacketDecoder({ maxPacketSize: 1024, onPacket: (p) => got.v5!.push(p) });
+  v5.push(connect(5));
+  v4.push(connect(4));
+  // PUBACK with reason code 0x87: read in MQTT 5, the extra byte ignored in 3.1.1.
+  const puback = new Uint8Array([0x40, 0x03, 0x00, 0x01, 0x87]);
+  v5.push(puback);
+  v4.push(puback);
+  assert.equal((got.v5![1] as { reasonCode?: number }).reasonCode, 0x87);
+  assert.equal((got.v4![1] as { reasonCode?: number }).reasonCode, undefined);
+  // A packet that fails half-way through its properties on one connection…
+  assert.throws(
+    () => v5.push(new Uint8Array([0x40, 0x05, 0x00, 0x05, 0x10, 0x05, 0x1f])),
+    (error: ProtocolError) => error.reasonCode === 0x81,
+  );
+  // …leaves nothing behind for the other: a PUBLISH after it parses whole.
+  v4.push(publish(4));
+  const last = got.v4!.at(-1) as { cmd: string; payload: Uint8Array };
+  assert.equal(last.cmd, "publish");
+  assert.equal(new TextDecoder().decode(last.payload), "payload");
+});
