@@ -17,8 +17,8 @@ export interface ParserSettings {
 
 /** Where one parse's packets and errors go. */
 export interface ParseTarget {
-  packet(packet: Packet): void;
-  error(error: unknown): void;
+  parsedPacket(packet: Packet): void;
+  parseFailed(error: unknown): void;
 }
 
 /** What a parse leaves: the settings from then on, and whether every byte made packets. */
@@ -50,8 +50,8 @@ let target: ParseTarget | undefined;
 
 function makeParser(): { parser: MqttParser; internals: ParserInternals } {
   const parser = createParser();
-  parser.on("packet", (packet: Packet) => target?.packet(packet));
-  parser.on("error", (error: unknown) => target?.error(error));
+  parser.on("packet", (packet: Packet) => target?.parsedPacket(packet));
+  parser.on("error", (error: unknown) => target?.parseFailed(error));
   return { parser, internals: parser as unknown as ParserInternals };
 }
 

@@ -15,7 +15,7 @@ import type { TopicAliasUse } from "./outgoing.ts";
 import type { Qos, QueuedPublish, Session } from "./session.ts";
 import type { Transport } from "./transport.ts";
 import type { DeadlineHolder } from "./deadline_sweep.ts";
-import { WriteQueue } from "./write_queue.ts";
+import { WriteQueue, type WriteQueueEvents } from "./write_queue.ts";
 
 const logger = getLogger(["spoke", "broker"]);
 
@@ -23,7 +23,7 @@ const logger = getLogger(["spoke", "broker"]);
  * Each connection reads into one reused buffer. It starts small, since most clients are idle
  * subscribers and a Pi may hold a thousand of them, and doubles whenever a read fills it.
  */
-const READ_BUFFER_INITIAL_BYTES = 256;
+const READ_BUFFER_INITIAL_BYTES = 64;
 const READ_BUFFER_MAX_BYTES = 64 * 1024;
 
 /** How long a lingering close waits for the peer to close its side after our last packet. */
@@ -52,7 +52,7 @@ interface CloseOptions {
  * One client connection: the read loop feeding the decoder, the write queue, the deadlines
  * (CONNECT timeout, then keep-alive) and the protocol state the handlers work on.
  */
-export class Client implements ClientIdentity, DeadlineHolder {
+export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents {
   readonly core: BrokerCore;
   readonly #transport: Transport;
   readonly #writeQueue: WriteQueue;
@@ -71,7 +71,8 @@ export class Client implements ClientIdentity, DeadlineHolder {
   #readEnded: PromiseWithResolvers<void> | undefined;
   /** Packets that arrived while CONNECT was being authenticated. */
   #held: Packet[] | undefined;
-  readonly #closed: PromiseWithResolvers<void> = Promise.withResolvers();
+  /** Made only when someone waits for the close (most connections live on, idle). */
+  #closed: PromiseWithResolvers<void> | undefined;
 
   /** Negotiated by CONNECT; 4 until then (the only form of CONNACK a refused v3 client reads). */
   protocolVersion: ProtocolVersion = 4;
@@ -97,14 +98,8 @@ export class Client implements ClientIdentity, DeadlineHolder {
   constructor(core: BrokerCore, transport: Transport) {
     this.core = core;
     this.#transport = transport;
-    this.#writeQueue = new WriteQueue(transport, {
-      onWritten: (byteCount) => {
-        core.stats.bytesOut += byteCount;
-      },
-      onError: (error) => {
-        this.#close(`write failed: ${describe(error)}`, { flush: false, publishWill: true });
-      },
-    });
+    // The client is its write queue's listener: no closures per connection.
+    this.#writeQueue = new WriteQueue(transport, this);
     this.#decoder = new PacketDecoder({
       maxPacketSize: core.options.maxPacketSize,
       onPacket: (packet) => this.#receive(packet),
@@ -123,7 +118,18 @@ export class Client implements ClientIdentity, DeadlineHolder {
 
   /** Resolves when the transport is closed. */
   get closed(): Promise<void> {
-    return this.#closed.promise;
+    if (this.#state === "closed") return Promise.resolve();
+    return (this.#closed ??= Promise.withResolvers()).promise;
+  }
+
+  /** {@linkcode WriteQueueEvents}: bytes that reached the transport. */
+  bytesWritten(byteCount: number): void {
+    this.core.stats.bytesOut += byteCount;
+  }
+
+  /** {@linkcode WriteQueueEvents}: the transport failed; the connection ends. */
+  writeFailed(error: unknown): void {
+    this.#close(`write failed: ${describe(error)}`, { flush: false, publishWill: true });
   }
 
   /**
@@ -162,7 +168,7 @@ export class Client implements ClientIdentity, DeadlineHolder {
       this.#readDone = true;
       this.#readEnded?.resolve();
     }
-    await this.#closed.promise;
+    await this.closed;
   }
 
   /** Encodes and queues `packet` in this client's protocol version. */
@@ -567,7 +573,7 @@ export class Client implements ClientIdentity, DeadlineHolder {
       }
     }
     this.#state = "closed";
-    this.#closed.resolve();
+    this.#closed?.resolve();
   }
 }
 

@@ -75,8 +75,7 @@ export interface PacketDecoderOptions {
  * PINGREQ are read in place (see `_short_packets.ts`), every other packet goes to mqtt-packet's
  * parser whole and on its own, and a packet split across reads is gathered here first.
  */
-export class PacketDecoder {
-  readonly #target: ParseTarget;
+export class PacketDecoder implements ParseTarget {
   /** What the parser knows of this connection: set by its CONNECT. */
   #settings: ParserSettings = INITIAL_SETTINGS;
   readonly #maxPacketSize: number;
@@ -93,16 +92,6 @@ export class PacketDecoder {
   constructor(options: PacketDecoderOptions) {
     this.#maxPacketSize = options.maxPacketSize;
     this.#onPacket = options.onPacket;
-    this.#target = {
-      packet: (packet) => this.#receive(packet),
-      error: (error) => {
-        this.#error ??= new ProtocolError(
-          `malformed packet: ${error instanceof Error ? error.message : String(error)}`,
-          ReasonCode.MalformedPacket,
-          { cause: error },
-        );
-      },
-    };
   }
 
   /**
@@ -197,7 +186,7 @@ export class PacketDecoder {
   /** Parses `bytes` (the parser's to keep) and throws what it found wrong. */
   #parse(bytes: Uint8Array): void {
     // A Uint8Array is read as a view by the parser's buffer list, exactly like a Buffer.
-    const { settings, pendingLength, complete } = parseFor(bytes, this.#settings, this.#target);
+    const { settings, pendingLength, complete } = parseFor(bytes, this.#settings, this);
     this.#settings = settings;
     if (this.#error === undefined && pendingLength > 0) this.#checkSize(pendingLength);
     if (this.#error === undefined && !complete) {
@@ -210,10 +199,20 @@ export class PacketDecoder {
     if (this.#error !== undefined) throw this.#error;
   }
 
-  #receive(packet: Packet): void {
+  /** {@linkcode ParseTarget}: the shared parser found a packet in this connection's bytes. */
+  parsedPacket(packet: Packet): void {
     if (this.#error !== undefined) return;
     this.#checkSize(packet.length ?? 0);
     if (this.#error === undefined) this.#onPacket(packet);
+  }
+
+  /** {@linkcode ParseTarget}: the shared parser found this connection's bytes malformed. */
+  parseFailed(error: unknown): void {
+    this.#error ??= new ProtocolError(
+      `malformed packet: ${error instanceof Error ? error.message : String(error)}`,
+      ReasonCode.MalformedPacket,
+      { cause: error },
+    );
   }
 
   #checkSize(remainingLength: number): void {

@@ -18,9 +18,9 @@ export type QueuedBytes = Uint8Array | {
 /** Callbacks of a {@linkcode WriteQueue}. */
 export interface WriteQueueEvents {
   /** Bytes that reached the transport. */
-  onWritten(byteCount: number): void;
+  bytesWritten(byteCount: number): void;
   /** The transport failed; the queue is closed and its contents dropped. */
-  onError(error: unknown): void;
+  writeFailed(error: unknown): void;
 }
 
 /**
@@ -93,12 +93,12 @@ export class WriteQueue {
           if (this.#closed) return;
         }
         this.#queuedBytes -= batch.byteLength;
-        this.#events.onWritten(batch.byteLength);
+        this.#events.bytesWritten(batch.byteLength);
       }
     } catch (error) {
       if (!this.#closed) {
         this.close();
-        this.#events.onError(error);
+        this.#events.writeFailed(error);
       }
     } finally {
       this.#writing = false;

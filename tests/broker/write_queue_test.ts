@@ -31,14 +31,14 @@ class SlowTransport implements Transport {
   }
 }
 
-const noEvents = { onWritten: () => {}, onError: () => {} };
+const noEvents = { bytesWritten: () => {}, writeFailed: () => {} };
 
 Deno.test("WriteQueue writes everything in order across partial writes", async () => {
   const transport = new SlowTransport(3);
   let reported = 0;
   const queue = new WriteQueue(transport, {
-    onWritten: (count) => reported += count,
-    onError: () => assert.fail("no error expected"),
+    bytesWritten: (count) => reported += count,
+    writeFailed: () => assert.fail("no error expected"),
   });
   const chunks = [[1, 2, 3, 4, 5], [6], [7, 8, 9, 10, 11, 12, 13]];
   for (const chunk of chunks) queue.push(new Uint8Array(chunk));
@@ -66,7 +66,10 @@ Deno.test("WriteQueue reports a failing transport once and refuses more bytes", 
   const transport = new SlowTransport(10);
   transport.failWith = new Error("broken pipe");
   const errors: unknown[] = [];
-  const queue = new WriteQueue(transport, { onWritten: () => {}, onError: (e) => errors.push(e) });
+  const queue = new WriteQueue(transport, {
+    bytesWritten: () => {},
+    writeFailed: (e) => errors.push(e),
+  });
   queue.push(new Uint8Array([1]));
   queue.push(new Uint8Array([2]));
   await queue.drained();
