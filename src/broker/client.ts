@@ -168,7 +168,11 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
       this.#readDone = true;
       this.#readEnded?.resolve();
     }
-    await this.closed;
+    try {
+      await this.closed;
+    } finally {
+      this.core.connectionEnded(this);
+    }
   }
 
   /** Encodes and queues `packet` in this client's protocol version. */
