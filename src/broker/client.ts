@@ -63,6 +63,8 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
   /** 1.5 × keep-alive in ms once connected; 0 = no keep-alive. */
   #keepAliveLimitMs = 0;
   #lastPacketAtMs = 0;
+  /** When the read being decoded arrived. */
+  #readAtMs = 0;
   #transportClosed = false;
   /** Reading on after our last packet, until the peer closes (a lingering close). */
   #lingering = false;
@@ -149,6 +151,7 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
           break;
         }
         this.core.stats.bytesIn += count;
+        this.#readAtMs = performance.now();
         // Closing: what the peer still sends is read and dropped (see #closeAfterFlush).
         if (!this.#isOpen()) continue;
         try {
@@ -382,7 +385,8 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
 
   /** A packet arrived: any control packet counts as activity for keep-alive. */
   #receive(packet: Packet): void {
-    this.#lastPacketAtMs = performance.now();
+    // The clock is read once per read, not per packet: a read of 100 acks is one moment.
+    this.#lastPacketAtMs = this.#readAtMs;
     if (this.#held !== undefined) {
       if (this.#held.length >= MAX_HELD_PACKETS) {
         this.fail(

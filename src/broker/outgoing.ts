@@ -5,6 +5,9 @@ import type { ProtocolVersion } from "./codec.ts";
 import type { Message } from "./message.ts";
 import { remainingExpirySeconds } from "./message.ts";
 import type { Qos } from "./session.ts";
+import { publishBytes } from "./_publish_bytes.ts";
+
+const utf8 = new TextEncoder();
 
 /** A server-to-client topic alias on one PUBLISH: the alias, and whether the topic goes too. */
 export interface TopicAliasUse {
@@ -31,6 +34,10 @@ export class OutgoingPublish {
   readonly #expirySeconds: number | undefined;
   /** Encoded variants by (version, qos, retain); QoS 1/2 entries are templates with packet id 0. */
   readonly #variants: (Uint8Array | undefined)[] = new Array(12);
+  /** Where each QoS 1/2 template's packet id sits. */
+  readonly #packetIdOffsets: number[] = new Array(12);
+  /** The topic name's UTF-8 bytes, once a packet needed them. */
+  #topicBytes: Uint8Array | undefined;
 
   constructor(message: Message, nowMs: number = Date.now()) {
     this.message = message;
@@ -71,10 +78,11 @@ export class OutgoingPublish {
     if (template === undefined) {
       template = this.#encodeOne(protocolVersion, qos, retain, 0, undefined, false, undefined);
       this.#variants[slot] = template;
+      if (qos > 0) this.#packetIdOffsets[slot] = packetIdOffset(template);
     }
     if (qos === 0) return template;
     // [MQTT-3.3.1-1] DUP only on a redelivery; [MQTT-2.3.1-2] a packet id of its own per copy
-    return new PublishCopy(template, packetIdOffset(template), packetId, dup);
+    return new PublishCopy(template, this.#packetIdOffsets[slot]!, packetId, dup);
   }
 
   #encodeOne(
@@ -122,6 +130,18 @@ export class OutgoingPublish {
       }
       if (topicAlias !== undefined) properties.topicAlias = topicAlias.alias;
       if (Object.keys(properties).length > 0) packet.properties = properties;
+    }
+    if (packet.properties === undefined) {
+      const bytes = publishBytes(
+        protocolVersion,
+        this.#topicBytes ??= utf8.encode(message.topic),
+        message.payload,
+        qos,
+        retain,
+        packet.dup,
+        packetId,
+      );
+      if (bytes !== undefined) return bytes;
     }
     return encodePacket(packet, protocolVersion);
   }
