@@ -105,3 +105,18 @@ export const generate = requireModule("./generate") as MqttGenerate;
 
 /** mqtt-packet's `writeToStream`, whose `cacheNumbers` switch `generate` follows. */
 export const writeToStream = requireModule("./writeToStream") as { cacheNumbers: boolean };
+
+const constants = requireModule("./constants") as {
+  requiredHeaderFlags: Readonly<Record<number, number>>;
+};
+
+/**
+ * Whether the parser's checks of a fixed header's first byte pass: the flags a packet type
+ * requires [MQTT-2.2.2-2] and a QoS below 3 [MQTT-3.3.1-4]. The parser makes them on that byte
+ * alone, before the rest of the packet has arrived.
+ */
+export function headerByteIsValid(firstByte: number): boolean {
+  const required = constants.requiredHeaderFlags[firstByte >> 4];
+  if (required !== undefined && required !== null && (firstByte & 0x0f) !== required) return false;
+  return ((firstByte >> 1) & 0x03) !== 3;
+}

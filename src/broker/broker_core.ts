@@ -120,9 +120,15 @@ export class BrokerCore {
       return Promise.resolve();
     }
     const client = new Client(this, transport);
-    const done = client.run().finally(() => this.#connections.delete(client));
+    // The client says when it is done (connectionEnded): no `finally` closure per connection.
+    const done = client.run();
     this.#connections.set(client, done);
     return done;
+  }
+
+  /** The last thing a client's `run` does: it is no longer an open connection. */
+  connectionEnded(client: Client): void {
+    this.#connections.delete(client);
   }
 
   /**

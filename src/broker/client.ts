@@ -9,12 +9,13 @@ import type { ClientIdentity } from "./access.ts";
 import type { Message } from "./message.ts";
 import { isExpired } from "./message.ts";
 import { OutgoingPublish } from "./outgoing.ts";
+import type { PublishCopy } from "./outgoing.ts";
 import { ReasonCode } from "./reason_codes.ts";
 import type { TopicAliasUse } from "./outgoing.ts";
 import type { Qos, QueuedPublish, Session } from "./session.ts";
 import type { Transport } from "./transport.ts";
 import type { DeadlineHolder } from "./deadline_sweep.ts";
-import { WriteQueue } from "./write_queue.ts";
+import { WriteQueue, type WriteQueueEvents } from "./write_queue.ts";
 
 const logger = getLogger(["spoke", "broker"]);
 
@@ -22,7 +23,7 @@ const logger = getLogger(["spoke", "broker"]);
  * Each connection reads into one reused buffer. It starts small, since most clients are idle
  * subscribers and a Pi may hold a thousand of them, and doubles whenever a read fills it.
  */
-const READ_BUFFER_INITIAL_BYTES = 256;
+const READ_BUFFER_INITIAL_BYTES = 64;
 const READ_BUFFER_MAX_BYTES = 64 * 1024;
 
 /** How long a lingering close waits for the peer to close its side after our last packet. */
@@ -51,7 +52,7 @@ interface CloseOptions {
  * One client connection: the read loop feeding the decoder, the write queue, the deadlines
  * (CONNECT timeout, then keep-alive) and the protocol state the handlers work on.
  */
-export class Client implements ClientIdentity, DeadlineHolder {
+export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents {
   readonly core: BrokerCore;
   readonly #transport: Transport;
   readonly #writeQueue: WriteQueue;
@@ -62,6 +63,8 @@ export class Client implements ClientIdentity, DeadlineHolder {
   /** 1.5 × keep-alive in ms once connected; 0 = no keep-alive. */
   #keepAliveLimitMs = 0;
   #lastPacketAtMs = 0;
+  /** When the read being decoded arrived. */
+  #readAtMs = 0;
   #transportClosed = false;
   /** Reading on after our last packet, until the peer closes (a lingering close). */
   #lingering = false;
@@ -70,7 +73,8 @@ export class Client implements ClientIdentity, DeadlineHolder {
   #readEnded: PromiseWithResolvers<void> | undefined;
   /** Packets that arrived while CONNECT was being authenticated. */
   #held: Packet[] | undefined;
-  readonly #closed: PromiseWithResolvers<void> = Promise.withResolvers();
+  /** Made only when someone waits for the close (most connections live on, idle). */
+  #closed: PromiseWithResolvers<void> | undefined;
 
   /** Negotiated by CONNECT; 4 until then (the only form of CONNACK a refused v3 client reads). */
   protocolVersion: ProtocolVersion = 4;
@@ -96,14 +100,8 @@ export class Client implements ClientIdentity, DeadlineHolder {
   constructor(core: BrokerCore, transport: Transport) {
     this.core = core;
     this.#transport = transport;
-    this.#writeQueue = new WriteQueue(transport, {
-      onWritten: (byteCount) => {
-        core.stats.bytesOut += byteCount;
-      },
-      onError: (error) => {
-        this.#close(`write failed: ${describe(error)}`, { flush: false, publishWill: true });
-      },
-    });
+    // The client is its write queue's listener: no closures per connection.
+    this.#writeQueue = new WriteQueue(transport, this);
     this.#decoder = new PacketDecoder({
       maxPacketSize: core.options.maxPacketSize,
       onPacket: (packet) => this.#receive(packet),
@@ -122,7 +120,18 @@ export class Client implements ClientIdentity, DeadlineHolder {
 
   /** Resolves when the transport is closed. */
   get closed(): Promise<void> {
-    return this.#closed.promise;
+    if (this.#state === "closed") return Promise.resolve();
+    return (this.#closed ??= Promise.withResolvers()).promise;
+  }
+
+  /** {@linkcode WriteQueueEvents}: bytes that reached the transport. */
+  bytesWritten(byteCount: number): void {
+    this.core.stats.bytesOut += byteCount;
+  }
+
+  /** {@linkcode WriteQueueEvents}: the transport failed; the connection ends. */
+  writeFailed(error: unknown): void {
+    this.#close(`write failed: ${describe(error)}`, { flush: false, publishWill: true });
   }
 
   /**
@@ -142,11 +151,12 @@ export class Client implements ClientIdentity, DeadlineHolder {
           break;
         }
         this.core.stats.bytesIn += count;
+        this.#readAtMs = performance.now();
         // Closing: what the peer still sends is read and dropped (see #closeAfterFlush).
         if (!this.#isOpen()) continue;
         try {
-          // The decoder keeps views of what it is given; the read buffer is reused, so copy.
-          this.#decoder.push(buffer.slice(0, count));
+          // The decoder copies what it keeps, so the read buffer can be reused.
+          this.#decoder.push(buffer.subarray(0, count));
         } catch (error) {
           this.#decodeFailed(error);
         }
@@ -161,7 +171,11 @@ export class Client implements ClientIdentity, DeadlineHolder {
       this.#readDone = true;
       this.#readEnded?.resolve();
     }
-    await this.#closed.promise;
+    try {
+      await this.closed;
+    } finally {
+      this.core.connectionEnded(this);
+    }
   }
 
   /** Encodes and queues `packet` in this client's protocol version. */
@@ -371,7 +385,8 @@ export class Client implements ClientIdentity, DeadlineHolder {
 
   /** A packet arrived: any control packet counts as activity for keep-alive. */
   #receive(packet: Packet): void {
-    this.#lastPacketAtMs = performance.now();
+    // The clock is read once per read, not per packet: a read of 100 acks is one moment.
+    this.#lastPacketAtMs = this.#readAtMs;
     if (this.#held !== undefined) {
       if (this.#held.length >= MAX_HELD_PACKETS) {
         this.fail(
@@ -421,7 +436,7 @@ export class Client implements ClientIdentity, DeadlineHolder {
     packetId: number,
     subscriptionIds: readonly number[] | undefined,
     dup: boolean,
-  ): Uint8Array {
+  ): Uint8Array | PublishCopy {
     let alias: TopicAliasUse | undefined;
     if (this.topicAliasMaximumOut > 0) {
       const topic = outgoing.message.topic;
@@ -447,7 +462,7 @@ export class Client implements ClientIdentity, DeadlineHolder {
     );
   }
 
-  #sendPublish(bytes: Uint8Array): boolean {
+  #sendPublish(bytes: Uint8Array | PublishCopy): boolean {
     // [MQTT-3.1.2-25] a packet over the client's Maximum Packet Size is discarded, not sent
     if (bytes.byteLength > this.maxOutgoingPacketSize) {
       this.core.stats.dropped++;
@@ -566,7 +581,7 @@ export class Client implements ClientIdentity, DeadlineHolder {
       }
     }
     this.#state = "closed";
-    this.#closed.resolve();
+    this.#closed?.resolve();
   }
 }
 

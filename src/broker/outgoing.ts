@@ -5,6 +5,9 @@ import type { ProtocolVersion } from "./codec.ts";
 import type { Message } from "./message.ts";
 import { remainingExpirySeconds } from "./message.ts";
 import type { Qos } from "./session.ts";
+import { publishBytes } from "./_publish_bytes.ts";
+
+const utf8 = new TextEncoder();
 
 /** A server-to-client topic alias on one PUBLISH: the alias, and whether the topic goes too. */
 export interface TopicAliasUse {
@@ -31,6 +34,10 @@ export class OutgoingPublish {
   readonly #expirySeconds: number | undefined;
   /** Encoded variants by (version, qos, retain); QoS 1/2 entries are templates with packet id 0. */
   readonly #variants: (Uint8Array | undefined)[] = new Array(12);
+  /** Where each QoS 1/2 template's packet id sits. */
+  readonly #packetIdOffsets: number[] = new Array(12);
+  /** The topic name's UTF-8 bytes, once a packet needed them. */
+  #topicBytes: Uint8Array | undefined;
 
   constructor(message: Message, nowMs: number = Date.now()) {
     this.message = message;
@@ -38,9 +45,10 @@ export class OutgoingPublish {
   }
 
   /**
-   * The PUBLISH bytes for one subscriber. With subscription identifiers or a topic alias the
-   * packet is unique to that subscriber and encoded on its own. `dup` marks a redelivery
-   * [MQTT-3.3.1-1].
+   * The PUBLISH for one subscriber. With subscription identifiers or a topic alias the packet is
+   * unique to that subscriber and encoded on its own. A QoS 1/2 copy of a shared template is a
+   * {@linkcode PublishCopy}, whose bytes are only made where they are written. `dup` marks a
+   * redelivery [MQTT-3.3.1-1].
    */
   encode(
     protocolVersion: ProtocolVersion,
@@ -50,7 +58,7 @@ export class OutgoingPublish {
     subscriptionIds?: readonly number[],
     dup = false,
     topicAlias?: TopicAliasUse,
-  ): Uint8Array {
+  ): Uint8Array | PublishCopy {
     if (
       protocolVersion === 5 &&
       ((subscriptionIds !== undefined && subscriptionIds.length > 0) || topicAlias !== undefined)
@@ -70,14 +78,11 @@ export class OutgoingPublish {
     if (template === undefined) {
       template = this.#encodeOne(protocolVersion, qos, retain, 0, undefined, false, undefined);
       this.#variants[slot] = template;
+      if (qos > 0) this.#packetIdOffsets[slot] = packetIdOffset(template);
     }
     if (qos === 0) return template;
-    const bytes = template.slice();
-    const offset = packetIdOffset(bytes);
-    bytes[offset] = packetId >> 8;
-    bytes[offset + 1] = packetId & 0xff;
-    if (dup) bytes[0] = bytes[0]! | 0x08;
-    return bytes;
+    // [MQTT-3.3.1-1] DUP only on a redelivery; [MQTT-2.3.1-2] a packet id of its own per copy
+    return new PublishCopy(template, this.#packetIdOffsets[slot]!, packetId, dup);
   }
 
   #encodeOne(
@@ -126,7 +131,51 @@ export class OutgoingPublish {
       if (topicAlias !== undefined) properties.topicAlias = topicAlias.alias;
       if (Object.keys(properties).length > 0) packet.properties = properties;
     }
+    if (packet.properties === undefined) {
+      const bytes = publishBytes(
+        protocolVersion,
+        this.#topicBytes ??= utf8.encode(message.topic),
+        message.payload,
+        qos,
+        retain,
+        packet.dup,
+        packetId,
+      );
+      if (bytes !== undefined) return bytes;
+    }
     return encodePacket(packet, protocolVersion);
+  }
+}
+
+/**
+ * One subscriber's QoS 1/2 PUBLISH: a template shared by every copy of the message, with this
+ * copy's packet id and DUP flag. Its bytes are made where they are written, straight into the
+ * connection's write batch, so a message to 100 subscribers is not 100 copies in memory first.
+ */
+export class PublishCopy {
+  readonly #template: Uint8Array;
+  readonly #packetIdOffset: number;
+  readonly #packetId: number;
+  readonly #dup: boolean;
+
+  constructor(template: Uint8Array, packetIdOffset: number, packetId: number, dup: boolean) {
+    this.#template = template;
+    this.#packetIdOffset = packetIdOffset;
+    this.#packetId = packetId;
+    this.#dup = dup;
+  }
+
+  get byteLength(): number {
+    return this.#template.byteLength;
+  }
+
+  /** Writes the packet's bytes into `target` at `offset`. */
+  writeTo(target: Uint8Array, offset: number): void {
+    target.set(this.#template, offset);
+    const at = offset + this.#packetIdOffset;
+    target[at] = this.#packetId >> 8;
+    target[at + 1] = this.#packetId & 0xff;
+    if (this.#dup) target[offset] = target[offset]! | 0x08;
   }
 }
 

@@ -6,12 +6,21 @@ import type { Transport } from "./transport.ts";
  */
 const COALESCE_BYTES = 64 * 1024;
 
+/**
+ * What a queue writes: bytes, or a packet that writes its own bytes into a batch (a copy of a
+ * shared PUBLISH template with its own packet id), made into bytes only when written.
+ */
+export type QueuedBytes = Uint8Array | {
+  readonly byteLength: number;
+  writeTo(target: Uint8Array, offset: number): void;
+};
+
 /** Callbacks of a {@linkcode WriteQueue}. */
 export interface WriteQueueEvents {
   /** Bytes that reached the transport. */
-  onWritten(byteCount: number): void;
+  bytesWritten(byteCount: number): void;
   /** The transport failed; the queue is closed and its contents dropped. */
-  onError(error: unknown): void;
+  writeFailed(error: unknown): void;
 }
 
 /**
@@ -23,7 +32,7 @@ export interface WriteQueueEvents {
 export class WriteQueue {
   readonly #transport: Transport;
   readonly #events: WriteQueueEvents;
-  #chunks: Uint8Array[] = [];
+  #chunks: QueuedBytes[] = [];
   #queuedBytes = 0;
   #writing = false;
   #closed = false;
@@ -45,7 +54,7 @@ export class WriteQueue {
   }
 
   /** Appends `bytes` (not copied: the caller must not change them); false once closed. */
-  push(bytes: Uint8Array): boolean {
+  push(bytes: QueuedBytes): boolean {
     if (this.#closed) return false;
     this.#chunks.push(bytes);
     this.#queuedBytes += bytes.byteLength;
@@ -84,12 +93,12 @@ export class WriteQueue {
           if (this.#closed) return;
         }
         this.#queuedBytes -= batch.byteLength;
-        this.#events.onWritten(batch.byteLength);
+        this.#events.bytesWritten(batch.byteLength);
       }
     } catch (error) {
       if (!this.#closed) {
         this.close();
-        this.#events.onError(error);
+        this.#events.writeFailed(error);
       }
     } finally {
       this.#writing = false;
@@ -101,7 +110,7 @@ export class WriteQueue {
     const first = this.#chunks[0]!;
     if (this.#chunks.length === 1 || first.byteLength >= COALESCE_BYTES) {
       this.#chunks.shift();
-      return first;
+      return asBytes(first);
     }
     let count = 0;
     let total = 0;
@@ -112,12 +121,13 @@ export class WriteQueue {
     }
     if (count === 1) {
       this.#chunks.shift();
-      return first;
+      return asBytes(first);
     }
     const batch = new Uint8Array(total);
     let offset = 0;
     for (const chunk of this.#chunks.splice(0, count)) {
-      batch.set(chunk, offset);
+      if (chunk instanceof Uint8Array) batch.set(chunk, offset);
+      else chunk.writeTo(batch, offset);
       offset += chunk.byteLength;
     }
     return batch;
@@ -128,4 +138,11 @@ export class WriteQueue {
     this.#drainWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+function asBytes(chunk: QueuedBytes): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  const bytes = new Uint8Array(chunk.byteLength);
+  chunk.writeTo(bytes, 0);
+  return bytes;
 }

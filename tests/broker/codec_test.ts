@@ -5,7 +5,7 @@ import { encodePacket, PacketDecoder } from "../../src/broker/codec.ts";
 import type { ProtocolVersion } from "../../src/broker/codec.ts";
 import { ProtocolError } from "../../src/broker/errors.ts";
 import { createMessage } from "../../src/broker/message.ts";
-import { OutgoingPublish } from "../../src/broker/outgoing.ts";
+import { OutgoingPublish, type PublishCopy } from "../../src/broker/outgoing.ts";
 
 // Byte builders following the spec's data representations (§1.5).
 const utf8 = new TextEncoder();
@@ -308,7 +308,61 @@ Deno.test("OutgoingPublish patches each QoS 1 packet id into a shared template",
         dup: false,
         messageId: packetId,
       }, version);
-      assert.deepEqual([...outgoing.encode(version, 1, true, packetId)], [...expected]);
+      assert.deepEqual([...bytesOf(outgoing.encode(version, 1, true, packetId))], [...expected]);
+      const redelivery = encodePacket({
+        cmd: "publish",
+        topic: "a/b",
+        payload: Buffer.from("hello"),
+        qos: 1,
+        retain: true,
+        dup: true,
+        messageId: packetId,
+      }, version);
+      assert.deepEqual(
+        [...bytesOf(outgoing.encode(version, 1, true, packetId, undefined, true))],
+        [...redelivery],
+      );
     }
   }
 });
+
+Deno.test("PublishCopy writes its packet into a batch at any offset, the template untouched", () => {
+  const message = createMessage(
+    { topic: "a/b", payload: "hello", qos: 1, retain: false },
+    undefined,
+  );
+  const outgoing = new OutgoingPublish(message);
+  const template = bytesOf(outgoing.encode(4, 1, false, 0));
+  const batch = new Uint8Array(3 + 2 * template.byteLength).fill(0xee);
+  const copy = (packetId: number, dup: boolean) => {
+    const encoded = outgoing.encode(4, 1, false, packetId, undefined, dup);
+    assert.ok(!(encoded instanceof Uint8Array), "a QoS 1 copy of the template");
+    return encoded;
+  };
+  copy(0x0102, false).writeTo(batch, 3);
+  copy(0x0304, true).writeTo(batch, 3 + template.byteLength);
+  const expected = (packetId: number, dup: boolean) =>
+    encodePacket({
+      cmd: "publish",
+      topic: "a/b",
+      payload: Buffer.from("hello"),
+      qos: 1,
+      retain: false,
+      dup,
+      messageId: packetId,
+    }, 4);
+  assert.deepEqual([...batch.subarray(0, 3)], [0xee, 0xee, 0xee]);
+  assert.deepEqual([...batch.subarray(3, 3 + template.byteLength)], [...expected(0x0102, false)]);
+  assert.deepEqual([...batch.subarray(3 + template.byteLength)], [...expected(0x0304, true)]);
+  // The shared template still has packet id 0 and no DUP.
+  assert.deepEqual([...bytesOf(outgoing.encode(4, 1, false, 0))], [...template]);
+  assert.equal(template[0], 0x32);
+});
+
+/** The bytes of an encoded PUBLISH, made from its template if it is a copy. */
+function bytesOf(encoded: Uint8Array | PublishCopy): Uint8Array {
+  if (encoded instanceof Uint8Array) return encoded;
+  const bytes = new Uint8Array(encoded.byteLength);
+  encoded.writeTo(bytes, 0);
+  return bytes;
+}

@@ -31,14 +31,14 @@ class SlowTransport implements Transport {
   }
 }
 
-const noEvents = { onWritten: () => {}, onError: () => {} };
+const noEvents = { bytesWritten: () => {}, writeFailed: () => {} };
 
 Deno.test("WriteQueue writes everything in order across partial writes", async () => {
   const transport = new SlowTransport(3);
   let reported = 0;
   const queue = new WriteQueue(transport, {
-    onWritten: (count) => reported += count,
-    onError: () => assert.fail("no error expected"),
+    bytesWritten: (count) => reported += count,
+    writeFailed: () => assert.fail("no error expected"),
   });
   const chunks = [[1, 2, 3, 4, 5], [6], [7, 8, 9, 10, 11, 12, 13]];
   for (const chunk of chunks) queue.push(new Uint8Array(chunk));
@@ -66,7 +66,10 @@ Deno.test("WriteQueue reports a failing transport once and refuses more bytes", 
   const transport = new SlowTransport(10);
   transport.failWith = new Error("broken pipe");
   const errors: unknown[] = [];
-  const queue = new WriteQueue(transport, { onWritten: () => {}, onError: (e) => errors.push(e) });
+  const queue = new WriteQueue(transport, {
+    bytesWritten: () => {},
+    writeFailed: (e) => errors.push(e),
+  });
   queue.push(new Uint8Array([1]));
   queue.push(new Uint8Array([2]));
   await queue.drained();
@@ -86,4 +89,31 @@ Deno.test("WriteQueue.close() drops queued bytes and wakes drained() waiters", a
   await drained;
   assert.equal(queue.queuedBytes, 0);
   assert.ok(transport.written.length < 100);
+});
+
+/** A chunk that writes itself: its bytes are `value` repeated, the first one marked. */
+function selfWriting(value: number, length: number) {
+  return {
+    byteLength: length,
+    writeTo(target: Uint8Array, offset: number): void {
+      target.fill(value, offset, offset + length);
+      target[offset] = 0xff;
+    },
+  };
+}
+
+Deno.test("WriteQueue writes chunks that write themselves, alone and among bytes, in order", async () => {
+  const transport = new SlowTransport(Number.MAX_SAFE_INTEGER);
+  const queue = new WriteQueue(transport, noEvents);
+  queue.push(selfWriting(7, 3));
+  await queue.drained();
+  queue.push(new Uint8Array([1, 2]));
+  queue.push(selfWriting(9, 4));
+  queue.push(new Uint8Array([3]));
+  queue.push(selfWriting(5, 2));
+  await queue.drained();
+  assert.deepEqual(transport.written, [0xff, 7, 7, 1, 2, 0xff, 9, 9, 9, 3, 0xff, 5]);
+  // The first alone, the other four in one coalesced write.
+  assert.equal(transport.writes.length, 2);
+  assert.equal(queue.queuedBytes, 0);
 });

@@ -1,0 +1,54 @@
+/**
+ * A PUBLISH without properties (every 3.1.1 one, and a 5.0 one with none) written straight into
+ * one buffer (§3.3): fixed header, Remaining Length, topic name, packet id, an empty property
+ * length in 5.0, payload. mqtt-packet's encoder builds the same bytes through a stream of small
+ * buffers it then joins, per message; a new subscriber's thousand retained messages are a
+ * thousand different PUBLISHes. Packets with properties still go through mqtt-packet.
+ */
+import { packetSizeFromRemainingLength, type ProtocolVersion } from "./codec.ts";
+import type { Qos } from "./session.ts";
+
+/** The largest Remaining Length MQTT can frame (§1.5.5: 4 bytes of 7 bits). */
+const MAX_REMAINING_LENGTH = 268_435_455;
+/** Longest UTF-8 string field (§1.5.4: a 2-byte length). */
+const MAX_STRING_BYTES = 65_535;
+
+/**
+ * The bytes of a PUBLISH of `payload` on `topic` (its UTF-8 bytes), or `undefined` when a field
+ * is out of MQTT's range and mqtt-packet is to refuse it as it always has.
+ */
+export function publishBytes(
+  protocolVersion: ProtocolVersion,
+  topic: Uint8Array,
+  payload: Uint8Array,
+  qos: Qos,
+  retain: boolean,
+  dup: boolean,
+  packetId: number,
+): Uint8Array | undefined {
+  if (topic.byteLength > MAX_STRING_BYTES) return undefined;
+  const remainingLength = 2 + topic.byteLength + (qos > 0 ? 2 : 0) +
+    (protocolVersion === 5 ? 1 : 0) + payload.byteLength;
+  if (remainingLength > MAX_REMAINING_LENGTH) return undefined;
+  const bytes = new Uint8Array(packetSizeFromRemainingLength(remainingLength));
+  // [MQTT-3.3.1-2] DUP only with QoS > 0
+  bytes[0] = 0x30 | (dup && qos > 0 ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
+  let at = 1;
+  let rest = remainingLength;
+  do {
+    const digit = rest % 128;
+    rest = Math.floor(rest / 128);
+    bytes[at++] = rest > 0 ? digit | 0x80 : digit;
+  } while (rest > 0);
+  bytes[at++] = topic.byteLength >> 8;
+  bytes[at++] = topic.byteLength & 0xff;
+  bytes.set(topic, at);
+  at += topic.byteLength;
+  if (qos > 0) {
+    bytes[at++] = packetId >> 8;
+    bytes[at++] = packetId & 0xff;
+  }
+  if (protocolVersion === 5) bytes[at++] = 0; // no properties
+  bytes.set(payload, at);
+  return bytes;
+}

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import mqttPacket from "mqtt-packet";
+import { Buffer } from "node:buffer";
+import { publishBytes } from "../../src/broker/_publish_bytes.ts";
+
+const utf8 = new TextEncoder();
+
+/** mqtt-packet's bytes for the same PUBLISH: the reference. */
+function reference(
+  version: 4 | 5,
+  topic: string,
+  payload: Uint8Array,
+  qos: 0 | 1 | 2,
+  retain: boolean,
+  dup: boolean,
+  packetId: number,
+): number[] {
+  return [
+    ...mqttPacket.generate({
+      cmd: "publish",
+      topic,
+      payload: Buffer.from(payload),
+      qos,
+      retain,
+      dup,
+      ...(qos > 0 ? { messageId: packetId } : {}),
+    }, { protocolVersion: version }),
+  ];
+}
+
+// Remaining Lengths either side of each varint boundary (127/128, 16,383/16,384, 2,097,151/2).
+const topic = "network/gbfs/çà-ü/update";
+const overhead = 2 + utf8.encode(topic).byteLength;
+const payloadSizes = [
+  0,
+  1,
+  60,
+  127 - overhead - 3,
+  128 - overhead - 3,
+  16_383 - overhead,
+  16_384 - overhead,
+  2_097_152 - overhead,
+];
+
+for (const version of [4, 5] as const) {
+  Deno.test(`publishBytes() writes what mqtt-packet writes (MQTT ${version === 4 ? "3.1.1" : "5"})`, () => {
+    for (const size of payloadSizes) {
+      const payload = new Uint8Array(Math.max(0, size)).map((_, i) => i % 251);
+      for (const qos of [0, 1, 2] as const) {
+        for (const [retain, dup] of [[false, false], [true, false], [false, true], [true, true]]) {
+          const got = publishBytes(
+            version,
+            utf8.encode(topic),
+            payload,
+            qos,
+            retain!,
+            dup!,
+            0x1234,
+          );
+          assert.ok(got !== undefined);
+          assert.deepEqual(
+            [...got],
+            reference(version, topic, payload, qos, retain!, dup! && qos > 0, 0x1234),
+            `payload ${payload.byteLength}, QoS ${qos}, retain ${retain}, dup ${dup}`,
+          );
+        }
+      }
+    }
+  });
+}
+
+Deno.test("publishBytes() leaves a topic longer than 65,535 UTF-8 bytes to mqtt-packet", () => {
+  const long = new Uint8Array(65_536).fill(0x61);
+  assert.equal(publishBytes(4, long, new Uint8Array(1), 0, false, false, 0), undefined);
+  assert.ok(publishBytes(4, long.subarray(1), new Uint8Array(1), 0, false, false, 0) !== undefined);
+});
+
+Deno.test("publishBytes() sets DUP only on QoS 1 and 2 [MQTT-3.3.1-2]", () => {
+  const bytes = publishBytes(4, utf8.encode("t"), new Uint8Array(0), 0, false, true, 0)!;
+  assert.equal(bytes[0], 0x30);
+});
