@@ -3,12 +3,13 @@
  * rounds, stations per round, CPU seconds and wall seconds of the measured
  * rounds (after warm-up), and the peak RSS of the process.
  *
- * - `--mode e2e`: `scrapeGbfs` on `--url`, HTTP included; nothing cached, or
+ * - `--mode e2e`: `scrapeGbfs` on `--url`, HTTP included (Spoke's HttpClient,
+ *   kept alive, as `spoke run` fetches; `--fetch` for `fetch`); nothing cached, or
  *   with `--cache` one FeedCache kept across scrapes as `spoke run` does, but
  *   with no freshness (every document asked for at every scrape, as pybikes
  *   does): what it saves is reading a byte-identical body again.
- * - `--mode parse`: the same with every document already in memory (fetch
- *   answers from a map): reading, validation and normalisation only. A URL
+ * - `--mode parse`: the same with every document already in memory (Spoke's
+ *   client answers from a map, as pybikes' side answers from its cachedict): reading, validation and normalisation only. A URL
  *   whose body changes at every request (the feed server's `/live/` and
  *   `/churn/`) is fetched VARIANTS times up front and answered in turn.
  * - `--mode catalog`: one round of the whole built-in catalog, every network
@@ -19,6 +20,8 @@ import { parseArgs } from "node:util";
 import { builtinNetworks } from "../../src/catalog/mod.ts";
 import {
   FeedCache,
+  HttpClient,
+  type HttpResponse,
   type NetworkSpec,
   type ScrapeContext,
   scrapeGbfs,
@@ -35,6 +38,8 @@ const { values } = parseArgs({
     warmup: { type: "string" },
     workers: { type: "string" },
     cache: { type: "boolean" },
+    /** Fetch through `fetch`, not Spoke's HttpClient (always so in `--mode parse`). */
+    fetch: { type: "boolean" },
   },
 });
 /** As many versions of a changing body as the feed server makes. */
@@ -50,65 +55,71 @@ function cpuSeconds(): number {
   return (user + system) / 1e6;
 }
 
-const context = (cache?: FeedCache): ScrapeContext => ({
+// As `spoke run` does: one client, kept-alive connections, for every scrape.
+const http = values.fetch ? undefined : new HttpClient();
+
+const context = (cache?: FeedCache, client = http): ScrapeContext => ({
   signal: new AbortController().signal,
   maxBytes: 64 << 20,
   userAgent: "spoke/bench",
   ...(cache ? { cache } : {}),
+  ...(client ? { http: client } : {}),
 });
+
+/**
+ * Spoke's client with every URL read for real once, up to VARIANTS times for a
+ * body that changes at every request, and then answered from memory in turn,
+ * a fresh copy each time (as a read from a socket is).
+ */
+class MemoryClient extends HttpClient {
+  readonly #held = new Map<string, { versions: HttpResponse[]; served: number }>();
+
+  override async get(
+    url: URL,
+    headers: readonly (readonly [string, string])[],
+    signal: AbortSignal,
+    maxBytes: number,
+  ): Promise<HttpResponse> {
+    let held = this.#held.get(url.href);
+    if (held === undefined) {
+      const versions: HttpResponse[] = [];
+      for (let v = 0; v < VARIANTS; v++) {
+        const version = await super.get(url, headers, signal, maxBytes);
+        const first = versions[0]?.body;
+        if (
+          first !== undefined && first.byteLength === version.body.byteLength &&
+          first.every((byte, i) => byte === version.body[i])
+        ) break;
+        versions.push(version);
+      }
+      held = { versions, served: 0 };
+      this.#held.set(url.href, held);
+    }
+    const answer = held.versions[held.served++ % held.versions.length]!;
+    return { ...answer, body: answer.body.slice() };
+  }
+}
 
 async function rounds(mode: "e2e" | "parse"): Promise<void> {
   const url = values.url!;
   const spec: NetworkSpec = { class: "gbfs", tag: "bench", name: "Bench", url };
-  if (mode === "parse") {
-    // Every document fetched for real up front, then served from memory.
-    const bodies = new Map<string, { versions: Uint8Array<ArrayBuffer>[]; served: number }>();
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = async (input, init) => {
-      const key = String(input instanceof Request ? input.url : input);
-      let held = bodies.get(key);
-      if (held === undefined) {
-        const versions: Uint8Array<ArrayBuffer>[] = [];
-        for (let v = 0; v < VARIANTS; v++) {
-          const version = new Uint8Array(await (await realFetch(input, init)).arrayBuffer());
-          if (
-            v > 0 && versions[0]!.byteLength === version.byteLength &&
-            versions[0]!.every((byte, i) => byte === version[i])
-          ) break;
-          versions.push(version);
-        }
-        held = { versions, served: 0 };
-        bodies.set(key, held);
-      }
-      // A byte stream, as a real fetch() body is (the scraper reads it with a BYOB reader).
-      const bytes = held.versions[held.served++ % held.versions.length]!;
-      const stream = new ReadableStream({
-        type: "bytes",
-        start(controller) {
-          controller.enqueue(bytes.slice());
-          controller.close();
-        },
-      });
-      return new Response(stream, {
-        headers: {
-          "content-type": "application/json",
-          "content-length": String(bytes.byteLength),
-        },
-      });
-    };
-  }
+  // Every document fetched for real up front, then served from memory: the client is
+  // Spoke's own with its reads answered from a map (as pybikes' parse side answers
+  // from its cachedict), so only reading, validation and normalisation remain.
+  const client = mode === "parse" ? new MemoryClient() : http;
   // No freshness: every document is asked for at every scrape, as pybikes does.
   const cache = values.cache
     ? new FeedCache({ maxBytes: 32 << 20, maxTtlS: 0, discoveryTtlS: 0 })
     : undefined;
   let stations = 0;
   for (let i = 0; i < Number(values.warmup ?? 3); i++) {
-    stations = (await scrapeGbfs(spec, context(cache))).stations.length;
+    stations = (await scrapeGbfs(spec, context(cache, client))).stations.length;
   }
   const count = Number(values.rounds ?? 20);
   const cpu0 = cpuSeconds();
   const wall0 = performance.now();
-  for (let i = 0; i < count; i++) await scrapeGbfs(spec, context(cache));
+  for (let i = 0; i < count; i++) await scrapeGbfs(spec, context(cache, client));
+  if (client !== http) client?.close();
   console.log(JSON.stringify({
     side: "spoke",
     mode,
@@ -165,3 +176,4 @@ async function catalogRound(): Promise<void> {
 
 if (values.mode === "catalog") await catalogRound();
 else await rounds(values.mode === "parse" ? "parse" : "e2e");
+http?.close();
