@@ -1,5 +1,5 @@
 /**
- * `deno task bundle`: bundles the app into one file, `dist/spoke.js`, then
+ * `deno task bundle`: bundles the app into one minified file, `dist/spoke.js`, then
  * proves the bundle stands alone: it runs `spoke selftest` from an empty
  * folder with a fresh DENO_DIR and `--cached-only`, so nothing can come from
  * the source tree or the network. `--no-check` skips the proof.
@@ -8,6 +8,7 @@
  * `deno` binary (see scripts/arm64_deno.sh for how to get one from npm).
  */
 import { parseArgs } from "node:util";
+import { bundleArgs } from "./_bundle_args.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -16,15 +17,7 @@ const { values } = parseArgs({
 
 const bundle = `${Deno.cwd()}/dist/spoke.js`;
 await Deno.mkdir("dist", { recursive: true });
-await run(Deno.execPath(), [
-  "bundle",
-  "--quiet",
-  "--platform",
-  "deno",
-  "-o",
-  bundle,
-  "src/cli/main.ts",
-]);
+await run(Deno.execPath(), bundleArgs(bundle));
 const { size } = await Deno.stat(bundle);
 console.log(`bundled dist/spoke.js (${(size / 1024).toFixed(0)} KiB)`);
 if (values["no-check"]) Deno.exit(0);

@@ -11,6 +11,7 @@
  * 5 MB less than when the module graph is compiled (BENCHMARKS.md, Broker).
  */
 import { ALLOW_FFI_FLAG } from "../src/cli/memory_trim.ts";
+import { bundleArgs } from "./_bundle_args.ts";
 
 const HOST_TARGET = `${Deno.build.arch}-unknown-linux-gnu`;
 const targets = Deno.args.length > 0
@@ -19,7 +20,7 @@ const targets = Deno.args.length > 0
 
 await Deno.mkdir("dist", { recursive: true });
 const bundled = await new Deno.Command(Deno.execPath(), {
-  args: ["bundle", "--quiet", "--platform", "deno", "-o", "dist/spoke.js", "src/cli/main.ts"],
+  args: bundleArgs("dist/spoke.js"),
 }).spawn().status;
 if (!bundled.success) {
   console.error("cannot compile: deno bundle of src/cli/main.ts failed (see above)");

@@ -22,7 +22,10 @@
 export interface Transport {
   /** Reads into `buffer`; resolves with the number of bytes read, or `null` at end of stream. */
   read(buffer: Uint8Array): Promise<number | null>;
-  /** Writes some prefix of `bytes`; resolves with how many were written (partial writes allowed). */
+  /**
+   * Writes some prefix of `bytes`; resolves with how many were written (partial writes allowed).
+   * Once it settles, the caller may reuse `bytes`: a transport that sends later keeps a copy.
+   */
   write(bytes: Uint8Array): Promise<number>;
   /** Closes both directions; a pending `read` then rejects or resolves `null`. */
   close(): void;

@@ -1,10 +1,11 @@
 import type { Transport } from "./transport.ts";
+import { BATCH_BUFFER_BYTES, giveBackBatchBuffer, takeBatchBuffer } from "./_batch_buffers.ts";
 
 /**
  * Packets smaller than this are gathered into one write: a fan-out or a burst of acks then costs
  * one syscall per batch instead of one per packet.
  */
-const COALESCE_BYTES = 64 * 1024;
+const COALESCE_BYTES = BATCH_BUFFER_BYTES;
 
 /**
  * What a queue writes: bytes, or a packet that writes its own bytes into a batch (a copy of a
@@ -37,6 +38,8 @@ export class WriteQueue {
   #writing = false;
   #closed = false;
   #drainWaiters: (() => void)[] = [];
+  /** The shared buffer the batch being written lives in, if it is one. */
+  #batchBuffer: Uint8Array | undefined;
 
   constructor(transport: Transport, events: WriteQueueEvents) {
     this.#transport = transport;
@@ -86,11 +89,17 @@ export class WriteQueue {
     try {
       while (!this.#closed && this.#chunks.length > 0) {
         const batch = this.#takeBatch();
-        let offset = 0;
-        while (offset < batch.byteLength) {
-          // A transport may take only part of the bytes; write the rest before anything else.
-          offset += await this.#transport.write(offset === 0 ? batch : batch.subarray(offset));
-          if (this.#closed) return;
+        try {
+          let offset = 0;
+          while (offset < batch.byteLength) {
+            // A transport may take only part of the bytes; write the rest before anything else.
+            offset += await this.#transport.write(offset === 0 ? batch : batch.subarray(offset));
+            if (this.#closed) return;
+          }
+        } finally {
+          // Every write of it has settled: the transport reads it no more.
+          if (this.#batchBuffer !== undefined) giveBackBatchBuffer(this.#batchBuffer);
+          this.#batchBuffer = undefined;
         }
         this.#queuedBytes -= batch.byteLength;
         this.#events.bytesWritten(batch.byteLength);
@@ -123,7 +132,8 @@ export class WriteQueue {
       this.#chunks.shift();
       return asBytes(first);
     }
-    const batch = new Uint8Array(total);
+    this.#batchBuffer = takeBatchBuffer();
+    const batch = this.#batchBuffer.subarray(0, total);
     let offset = 0;
     for (const chunk of this.#chunks.splice(0, count)) {
       if (chunk instanceof Uint8Array) batch.set(chunk, offset);

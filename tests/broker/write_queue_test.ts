@@ -117,3 +117,45 @@ Deno.test("WriteQueue writes chunks that write themselves, alone and among bytes
   assert.equal(transport.writes.length, 2);
   assert.equal(queue.queuedBytes, 0);
 });
+
+/** A transport whose writes wait until released; it keeps the very bytes each write was given. */
+class HeldTransport implements Transport {
+  readonly given: Uint8Array[] = [];
+  #release: (() => void)[] = [];
+
+  read(): Promise<number | null> {
+    return Promise.resolve(null);
+  }
+
+  async write(bytes: Uint8Array): Promise<number> {
+    this.given.push(bytes);
+    await new Promise<void>((resolve) => this.#release.push(resolve));
+    return bytes.byteLength;
+  }
+
+  releaseAll(): void {
+    for (const release of this.#release.splice(0)) release();
+  }
+
+  close(): void {}
+}
+
+Deno.test("WriteQueue never reuses a batch's memory while a write of it is pending", async () => {
+  const held = new HeldTransport();
+  const blocked = new WriteQueue(held, noEvents);
+  blocked.push(new Uint8Array([1, 1, 1]));
+  blocked.push(new Uint8Array([2, 2, 2]));
+  // The coalesced batch is being written (and the transport still reads it) …
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(held.given.length, 1);
+  // … while other queues write many batches of their own.
+  for (let round = 0; round < 200; round++) {
+    const other = new WriteQueue(new SlowTransport(Number.MAX_SAFE_INTEGER), noEvents);
+    other.push(new Uint8Array(100).fill(0xee));
+    other.push(new Uint8Array(100).fill(0xee));
+    await other.drained();
+  }
+  assert.deepEqual([...held.given[0]!], [1, 1, 1, 2, 2, 2]);
+  held.releaseAll();
+  await blocked.drained();
+});
