@@ -322,6 +322,15 @@ let lastDay = NaN;
 const dayCodes: number[] = new Array(11).fill(0x30);
 
 /**
+ * The strings made last, by second (direct-mapped): the stations of a feed
+ * mostly share a few `last_reported` seconds (a 2,000-station status has
+ * dozens), and each string made is a string to collect.
+ */
+const ISO_SLOTS = 256;
+const isoMs = new Float64Array(ISO_SLOTS).fill(NaN);
+const isoText: string[] = new Array(ISO_SLOTS).fill("");
+
+/**
  * `new Date(seconds * 1000).toISOString()`, the same string in a quarter of the
  * time (toISOString was a fifth of a 2,000-station scrape): the date part is
  * formatted once per day, the time from digits. Whole milliseconds of years
@@ -335,6 +344,15 @@ export function isoTime(seconds: number): string {
   if (!Number.isInteger(ms) || ms < 0 || ms >= 253_402_300_800_000) {
     return new Date(ms).toISOString();
   }
+  const slot = (ms / 1000) & (ISO_SLOTS - 1);
+  if (isoMs[slot] === ms) return isoText[slot]!;
+  const text = formatIso(ms);
+  isoMs[slot] = ms;
+  isoText[slot] = text;
+  return text;
+}
+
+function formatIso(ms: number): string {
   const day = Math.floor(ms / DAY_MS);
   const d = dayCodes;
   if (day !== lastDay) {
