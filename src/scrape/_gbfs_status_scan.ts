@@ -119,6 +119,42 @@ function same(s: Uint8Array, start: number, name: Name): boolean {
   return true;
 }
 
+/**
+ * A key of a station as it was seen, with its closing quote (a key is
+ * tried where the station before had it), and the field it is (0: not read).
+ */
+interface Key {
+  readonly quoted: Uint8Array;
+  /** The first whole four bytes of `quoted`, little-endian. */
+  readonly words: Int32Array;
+  readonly field: number;
+}
+
+function keyOf(quoted: Uint8Array, field: number): Key {
+  const words = new Int32Array(quoted.length >> 2);
+  const view = new DataView(quoted.buffer, quoted.byteOffset, quoted.byteLength);
+  for (let i = 0; i < words.length; i++) words[i] = view.getInt32(i * 4, true);
+  return { quoted, words, field };
+}
+
+/**
+ * The bytes at `start` are `key` and its closing quote, so exactly that key:
+ * a key once read holds no quote, backslash nor control byte. Four bytes at a
+ * time: keys are most of a station's bytes.
+ */
+function matches(view: DataView, s: Uint8Array, start: number, key: Key): boolean {
+  const quoted = key.quoted;
+  if (start + quoted.length > s.length) return false;
+  const words = key.words;
+  for (let i = 0; i < words.length; i++) {
+    if (view.getInt32(start + i * 4, true) !== words[i]) return false;
+  }
+  for (let i = words.length * 4; i < quoted.length; i++) {
+    if (s[start + i] !== quoted[i]) return false;
+  }
+  return true;
+}
+
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
@@ -137,6 +173,8 @@ let scratch = new Float64Array(256 * WIDTH);
 /** One body's scan: the text, where it is, and the columns it fills. */
 class Scanner {
   readonly s: Uint8Array;
+  /** The same bytes, read four at a time where keys are compared. */
+  readonly view: DataView;
   readonly text: string;
   readonly ascii: boolean;
   p = 0;
@@ -152,9 +190,12 @@ class Scanner {
   typeIds: string[] = [];
   typeCounts: number[] = [];
   stations = 0;
+  /** The keys of the station before, in its order. */
+  order: Key[] = [];
 
   constructor(s: Uint8Array, text: string, major: 1 | 2 | 3) {
     this.s = s;
+    this.view = new DataView(s.buffer, s.byteOffset, s.byteLength);
     this.text = text;
     // One byte a character: the text is cut where the bytes say.
     this.ascii = text.length === s.length;
@@ -492,9 +533,43 @@ class Scanner {
   }
 
   /**
+   * Which field a station key of `length` bytes at `start` is (its bit), 0 for
+   * one not read: by length and a byte first (literals, which compile to
+   * constants), then every byte.
+   */
+  field(start: number, length: number): number {
+    const s = this.s;
+    const countName = this.countName;
+    switch (length) {
+      case 10:
+        if (s[start] === 0x73) return same(s, start, N_STATION_ID) ? STATION_ID : 0;
+        return same(s, start, N_IS_RENTING) ? IS_RENTING : 0;
+      case 12:
+        if (s[start + 3] === 0x69) return same(s, start, N_IS_INSTALLED) ? IS_INSTALLED : 0;
+        return same(s, start, N_IS_RETURNING) ? IS_RETURNING : 0;
+      case 13:
+        return same(s, start, N_LAST_REPORTED) ? LAST_REPORTED : 0;
+      case 19:
+        if (s[start + 4] === 0x64) return same(s, start, N_DOCKS) ? NUM_DOCKS : 0;
+        return length === countName.length && same(s, start, countName) ? COUNT : 0;
+      case 20:
+        return same(s, start, N_EBIKES) ? NUM_EBIKES : 0;
+      case 22:
+        return length === countName.length && same(s, start, countName) ? COUNT : 0;
+      case 23:
+        return same(s, start, N_TYPES) ? TYPES_AVAILABLE : 0;
+      case 25:
+        return same(s, start, N_BIKE_TYPES) ? BIKE_TYPES : 0;
+    }
+    return 0;
+  }
+
+  /**
    * One station. The hot loop of the scan (a dozen keys a station): the keys
    * and the commas between them are read here with a local position, the values
-   * by the methods.
+   * by the methods. The stations of a feed list their keys in one order: the
+   * k-th key of the station before (its bytes and its field) is tried first,
+   * one comparison where a key is otherwise read, then told.
    */
   station(): void {
     const s = this.s;
@@ -520,16 +595,41 @@ class Scanner {
     let flags = 0;
     let seen = 0;
     let stationId = "";
-    const countName = this.countName;
+    const order = this.order;
+    const view = this.view;
+    let k = 0;
     while (true) {
       if (c !== 0x22) giveUp();
       const start = ++p;
-      c = s[p];
-      while (c !== 0x22) {
-        if (!(c! >= 0x20) || c === 0x5c) giveUp();
-        c = s[++p];
+      let bit = 0;
+      const expected = k < order.length ? order[k]! : undefined;
+      if (expected !== undefined && matches(view, s, start, expected)) {
+        p = start + expected.quoted.length - 1;
+        bit = expected.field;
+      } else {
+        c = s[p];
+        while (c !== 0x22) {
+          if (!(c! >= 0x20) || c === 0x5c) giveUp();
+          c = s[++p];
+        }
+        const length = p - start;
+        // A key left out or added shifts the rest: carry on after this key's
+        // place in the order when it has one, else it takes the place.
+        let j = 0;
+        while (j < order.length) {
+          const key = order[j]!;
+          if (key.quoted.length === length + 1 && matches(view, s, start, key)) break;
+          j++;
+        }
+        if (j < order.length) {
+          bit = order[j]!.field;
+          k = j;
+        } else {
+          bit = this.field(start, length);
+          order[k] = keyOf(s.slice(start, p + 1), bit);
+        }
       }
-      const length = p - start;
+      k++;
       c = s[++p];
       while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p];
       if (c !== 0x3a) giveUp();
@@ -555,78 +655,44 @@ class Scanner {
         } else n = 0;
       }
       this.p = p;
-      // By length and a byte first (literals, which compile to constants), then every byte.
-      let bit = 0;
-      switch (length) {
-        case 10:
-          if (s[start] === 0x73) {
-            if (same(s, start, N_STATION_ID)) {
-              bit = STATION_ID;
-              stationId = plain ? String(n) : this.id();
-            }
-          } else if (same(s, start, N_IS_RENTING)) {
-            bit = IS_RENTING;
-            if (plain ? n !== 0 : this.flag()) flags |= RENTING;
-          }
+      switch (bit) {
+        case 0:
+          if (!plain) this.skip(4);
           break;
-        case 12:
-          if (s[start + 3] === 0x69) {
-            if (same(s, start, N_IS_INSTALLED)) {
-              bit = IS_INSTALLED;
-              if (plain ? n !== 0 : this.flag()) flags |= INSTALLED;
-            }
-          } else if (same(s, start, N_IS_RETURNING)) {
-            bit = IS_RETURNING;
-            if (plain ? n !== 0 : this.flag()) flags |= RETURNING;
-          }
+        case STATION_ID:
+          stationId = plain ? String(n) : this.id();
           break;
-        case 13:
-          if (same(s, start, N_LAST_REPORTED)) {
-            bit = LAST_REPORTED;
-            values[at + REPORTED] = plain ? (n < MAX_POSIX_S ? n : giveUp()) : this.optionalTime();
-          }
+        case IS_RENTING:
+          if (plain ? n !== 0 : this.flag()) flags |= RENTING;
           break;
-        case 19:
-          if (s[start + 4] === 0x64) {
-            if (same(s, start, N_DOCKS)) {
-              bit = NUM_DOCKS;
-              values[at + DOCKS] = plain ? n : this.optionalCount();
-            }
-          } else if (length === countName.length && same(s, start, countName)) {
-            bit = COUNT;
-            values[at + FREE] = plain ? n : this.count();
-          }
+        case IS_INSTALLED:
+          if (plain ? n !== 0 : this.flag()) flags |= INSTALLED;
           break;
-        case 20:
-          if (same(s, start, N_EBIKES)) {
-            bit = NUM_EBIKES;
-            values[at + EBIKES] = plain ? n : this.optionalCount();
-          }
+        case IS_RETURNING:
+          if (plain ? n !== 0 : this.flag()) flags |= RETURNING;
           break;
-        case 22:
-          if (length === countName.length && same(s, start, countName)) {
-            bit = COUNT;
-            values[at + FREE] = plain ? n : this.count();
-          }
+        case LAST_REPORTED:
+          values[at + REPORTED] = plain ? (n < MAX_POSIX_S ? n : giveUp()) : this.optionalTime();
           break;
-        case 23:
-          if (same(s, start, N_TYPES)) {
-            if (plain) giveUp();
-            bit = TYPES_AVAILABLE;
-            this.typesAvailable(at);
-          }
+        case NUM_DOCKS:
+          values[at + DOCKS] = plain ? n : this.optionalCount();
           break;
-        case 25:
-          if (same(s, start, N_BIKE_TYPES)) {
-            if (plain) giveUp();
-            bit = BIKE_TYPES;
-            this.bikeTypeCounts(at);
-          }
+        case COUNT:
+          values[at + FREE] = plain ? n : this.count();
+          break;
+        case NUM_EBIKES:
+          values[at + EBIKES] = plain ? n : this.optionalCount();
+          break;
+        case TYPES_AVAILABLE:
+          if (plain) giveUp();
+          this.typesAvailable(at);
+          break;
+        case BIKE_TYPES:
+          if (plain) giveUp();
+          this.bikeTypeCounts(at);
           break;
       }
-      if (bit === 0) {
-        if (!plain) this.skip(4);
-      } else if ((seen & bit) !== 0) giveUp();
+      if ((seen & bit) !== 0) giveUp();
       seen |= bit;
       p = this.p;
       c = s[p];
