@@ -75,6 +75,8 @@ export interface InformationStation {
 /** station_information, read: the stations by id (a repeated id: the last one, in the first one's place). */
 export interface Information {
   readonly byId: ReadonlyMap<string, InformationStation>;
+  /** The same stations by slot. */
+  readonly bySlot: readonly InformationStation[];
   /** Distinct station ids. */
   readonly size: number;
 }
@@ -107,6 +109,7 @@ export function member(object: unknown, name: string, url: string, path: string)
 export function readInformation(document: unknown, url: string): Information {
   const stations = stationList(document, url);
   const byId = new Map<string, InformationStation>();
+  const bySlot: InformationStation[] = [];
   const lastUris: LastUris = { android: null, ios: null, web: null, uris: undefined };
   for (let i = 0; i < stations.length; i++) {
     const raw = field.recordAt(stations[i], url, STATIONS, i);
@@ -126,7 +129,7 @@ export function readInformation(document: unknown, url: string): Information {
     ) ?? false;
     const rentalUris = readRentalUris(raw.rental_uris, url, i, lastUris);
     const slot = byId.get(id)?.slot ?? byId.size;
-    byId.set(id, {
+    const station: InformationStation = {
       id,
       name,
       latitude,
@@ -137,9 +140,11 @@ export function readInformation(document: unknown, url: string): Information {
       address,
       postCode,
       rentalUris,
-    });
+    };
+    byId.set(id, station);
+    bySlot[slot] = station;
   }
-  return { byId, size: byId.size };
+  return { byId, bySlot, size: byId.size };
 }
 
 /** The rental URIs of the station before, reused when a station has the very same (most do). */
@@ -215,13 +220,20 @@ export function joinStations(
   const slots: (Station | undefined)[] = new Array(information.size);
   let orphans: Set<string> | undefined;
   let filled = 0;
+  const { byId, bySlot } = information;
+  // Where the station after the last one found is: most feeds list both
+  // documents in one order, and comparing that station's id is cheaper than
+  // hashing a string just read to look it up.
+  let next = 0;
   for (let i = 0; i < status.count; i++) {
     const id = ids[i]!;
-    const info = information.byId.get(id);
+    let info = next < bySlot.length ? bySlot[next] : undefined;
+    if (info === undefined || info.id !== id) info = byId.get(id);
     if (info === undefined) {
       (orphans ??= new Set()).add(id);
       continue;
     }
+    next = info.slot + 1;
     const at = i * WIDTH;
     const reported = values[at + REPORTED]!;
     const reportedSeconds = Number.isNaN(reported) ? feedSeconds : reported;
