@@ -53,23 +53,46 @@ const utf8 = new TextDecoder("utf-8");
  * Reads a station_status body, or undefined when the document path must. The
  * scan is over the bytes: indexing a Uint8Array is four times faster than
  * `charCodeAt` on the decoded text (0.5 against 1.9 ms to touch 800 KB), which
- * made a scanner of the text slower than JSON.parse. The text is decoded all
- * the same (0.07 ms): it proves the bytes UTF-8, and the strings kept (ids)
- * are cut from it.
+ * made a scanner of the text slower than JSON.parse.
+ *
+ * A body that is ASCII (every feed seen) is read from its bytes alone: ASCII
+ * is UTF-8, and the ids are decoded together at the end, from bytes still in
+ * the cache. The text of the whole body, which the ids were cut from, was an
+ * 800 KB string a scrape, allocated in V8's old space and kept by the ids
+ * until the next one (mark-compacts), and read nowhere but where the join
+ * compared an id (a cache miss a station). At the first byte that is not
+ * ASCII the scan starts again on the decoded text, which proves the bytes UTF-8.
  */
 export function scanStatusBytes(bytes: Uint8Array, major: 1 | 2 | 3): Scanned | undefined {
-  // A BOM: TextDecoder drops it; leave that to the document path.
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return undefined;
-  const text = utf8.decode(bytes);
-  // Invalid bytes (or a real U+FFFD, rare enough to read the slow way).
-  if (text.includes("\uFFFD")) return undefined;
   try {
+    try {
+      return new Scanner(bytes, undefined, major).document();
+    } catch (error) {
+      if (error !== NOT_ASCII) throw error;
+    }
+    // A BOM: TextDecoder drops it; leave that to the document path.
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return undefined;
+    const text = utf8.decode(bytes);
+    // Invalid bytes (or a real U+FFFD, rare enough to read the slow way).
+    if (text.includes("\uFFFD")) return undefined;
     return new Scanner(bytes, text, major).document();
   } catch (error) {
     if (error === GIVE_UP || error instanceof RangeError) return undefined;
     throw error;
   }
 }
+
+/**
+ * Where the ids of a scan of the bytes alone are until they are decoded: start,
+ * end, and index in `ids` (or `-1 - index` in `typeIds`); kept from one scan to
+ * the next, as {@link scratch} is.
+ */
+let deferred = new Int32Array(256 * 3);
+/** Where their bytes are copied together to be decoded. */
+let joined = new Uint8Array(4096);
+
+/** Thrown by a scan of the bytes alone at a byte that is not ASCII: the text must be decoded. */
+const NOT_ASCII = new Error("not ASCII");
 
 /** A key's bytes, to tell it when it comes. */
 type Name = Uint8Array;
@@ -175,7 +198,8 @@ class Scanner {
   readonly s: Uint8Array;
   /** The same bytes, read four at a time where keys are compared. */
   readonly view: DataView;
-  readonly text: string;
+  /** Undefined: the bytes alone are read (and must be ASCII). */
+  readonly text: string | undefined;
   readonly ascii: boolean;
   p = 0;
   /** Set by {@link string} when the string it read holds an escape. */
@@ -190,22 +214,35 @@ class Scanner {
   typeIds: string[] = [];
   typeCounts: number[] = [];
   stations = 0;
+  /** How much of {@link deferred} this scan has written. */
+  pending = 0;
   /** The keys of the station before, in its order. */
   order: Key[] = [];
 
-  constructor(s: Uint8Array, text: string, major: 1 | 2 | 3) {
+  constructor(s: Uint8Array, text: string | undefined, major: 1 | 2 | 3) {
     this.s = s;
     this.view = new DataView(s.buffer, s.byteOffset, s.byteLength);
     this.text = text;
     // One byte a character: the text is cut where the bytes say.
-    this.ascii = text.length === s.length;
+    this.ascii = text === undefined || text.length === s.length;
     this.major = major;
     this.countName = major === 3 ? N_VEHICLES : N_BIKES;
   }
 
   /** The text of bytes `start` to `end` (no escapes in them). */
   slice(start: number, end: number): string {
-    return this.ascii ? this.text.slice(start, end) : utf8.decode(this.s.subarray(start, end));
+    const text = this.text;
+    if (text === undefined) return String.fromCharCode(...this.s.subarray(start, end));
+    return this.ascii ? text.slice(start, end) : utf8.decode(this.s.subarray(start, end));
+  }
+
+  /**
+   * A byte of a string or key that is a control character or a backslash (give
+   * up), or not ASCII (read on the text, or start again with it).
+   */
+  unusual(c: number | undefined): void {
+    if (c === undefined || c < 0x80) giveUp();
+    if (this.text === undefined) throw NOT_ASCII;
   }
 
   /** Skips JSON whitespace. */
@@ -236,10 +273,12 @@ class Scanner {
       if (c === 0x5c) {
         escaped = true;
         p = this.escape(p);
-      } else if (!(c >= 0x20)) {
-        // Control characters must be escaped; NaN is the end of the text.
-        giveUp();
-      } else p++;
+      } else if (c >= 0x20 && c < 0x80) p++;
+      else {
+        // Control characters must be escaped; undefined is the end of the text.
+        this.unusual(c);
+        p++;
+      }
       c = s[p]!;
     }
     this.p = p + 1;
@@ -275,7 +314,7 @@ class Scanner {
     const start = ++p;
     let c = s[p]!;
     while (c !== 0x22) {
-      if (!(c >= 0x20) || c === 0x5c) giveUp();
+      if (!(c >= 0x20 && c < 0x80) || c === 0x5c) this.unusual(c === 0x5c ? 0 : c);
       c = s[++p]!;
     }
     this.keyStart = start;
@@ -448,14 +487,61 @@ class Scanner {
     return value;
   }
 
-  /** An id: a string without escapes, or a finite number as its string. */
-  id(): string {
-    if (this.s[this.p]! === 0x22) {
+  /**
+   * An id: a string without escapes, or a finite number as its string. Read
+   * from the bytes alone, a string id of more than one byte is "" until
+   * {@link decodeIds}, which puts it at `index` (see {@link deferred}).
+   */
+  id(index: number): string {
+    const s = this.s;
+    if (s[this.p]! === 0x22) {
       const start = this.string();
       if (this.escaped) giveUp();
-      return this.slice(start, this.p - 1);
+      const end = this.p - 1;
+      if (this.text !== undefined) return this.slice(start, end);
+      if (end - start === 1) return String.fromCharCode(s[start]!);
+      let at = this.pending;
+      if (at + 3 > deferred.length) {
+        const grown = new Int32Array(deferred.length * 2);
+        grown.set(deferred);
+        deferred = grown;
+      }
+      deferred[at++] = start;
+      deferred[at++] = end;
+      deferred[at++] = index;
+      this.pending = at;
+      return "";
     }
     return String(this.count());
+  }
+
+  /**
+   * The string ids of a scan of the bytes alone, decoded at once: their bytes
+   * copied together, one decoding, then cut. Their bytes are still in the
+   * cache, where the text of the whole body was not (comparing an id cut from
+   * it cost a cache miss in the join).
+   */
+  decodeIds(): void {
+    const s = this.s;
+    const n = this.pending;
+    let total = 0;
+    for (let i = 0; i < n; i += 3) total += deferred[i + 1]! - deferred[i]!;
+    if (total === 0) return;
+    if (joined.length < total) joined = new Uint8Array(Math.max(total, joined.length * 2));
+    let to = 0;
+    for (let i = 0; i < n; i += 3) {
+      for (let b = deferred[i]!, end = deferred[i + 1]!; b < end; b++) joined[to++] = s[b]!;
+    }
+    const text = utf8.decode(joined.subarray(0, total));
+    to = 0;
+    for (let i = 0; i < n; i += 3) {
+      const length = deferred[i + 1]! - deferred[i]!;
+      const index = deferred[i + 2]!;
+      const id = text.slice(to, to + length);
+      if (index >= 0) this.ids[index] = id;
+      else this.typeIds[-1 - index] = id;
+      to += length;
+    }
   }
 
   /** `true`/`false`, or a number (0 is false). */
@@ -500,6 +586,7 @@ class Scanner {
     } while (!this.next(0x7d));
     this.ws();
     if (this.p !== this.s.length || (seen & 1) === 0) giveUp();
+    if (this.text === undefined) this.decodeIds();
     const status: Status = {
       count: this.stations,
       ids: this.ids,
@@ -609,7 +696,7 @@ class Scanner {
       } else {
         c = s[p];
         while (c !== 0x22) {
-          if (!(c! >= 0x20) || c === 0x5c) giveUp();
+          if (!(c! >= 0x20 && c! < 0x80) || c === 0x5c) this.unusual(c === 0x5c ? 0 : c);
           c = s[++p];
         }
         const length = p - start;
@@ -660,7 +747,7 @@ class Scanner {
           if (!plain) this.skip(4);
           break;
         case STATION_ID:
-          stationId = plain ? String(n) : this.id();
+          stationId = plain ? String(n) : this.id(this.stations);
           break;
         case IS_RENTING:
           if (plain ? n !== 0 : this.flag()) flags |= RENTING;
@@ -723,7 +810,7 @@ class Scanner {
         const length = this.key();
         if (length === 15 && this.is(N_VEHICLE_TYPE_ID)) {
           if (typeId !== undefined) giveUp();
-          typeId = this.id();
+          typeId = this.id(-1 - this.typeIds.length);
         } else if (length === 5 && this.is(N_COUNT)) {
           if (!Number.isNaN(typeCount)) giveUp();
           typeCount = this.count();
