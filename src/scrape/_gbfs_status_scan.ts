@@ -79,6 +79,9 @@ export function scanStatusBytes(bytes: Uint8Array, major: 1 | 2 | 3): Scanned | 
   } catch (error) {
     if (error === GIVE_UP || error instanceof RangeError) return undefined;
     throw error;
+  } finally {
+    idScratch.fill("");
+    typeIdScratch.fill("");
   }
 }
 
@@ -88,6 +91,15 @@ export function scanStatusBytes(bytes: Uint8Array, major: 1 | 2 | 3): Scanned | 
  * the next, as {@link scratch} is.
  */
 let deferred = new Int32Array(256 * 3);
+/**
+ * Where the lists of a scan are written, kept as {@link scratch} is: pushed
+ * to, the lists of a 2,000-station body were 170 KB of garbage a scan as they
+ * grew. What a scan returns is its own copy; the strings are let go after it.
+ */
+const idScratch: string[] = [];
+const typeIdScratch: string[] = [];
+const typeCountScratch: number[] = [];
+
 /** Where their bytes are copied together to be decoded. */
 let joined = new Uint8Array(4096);
 
@@ -209,11 +221,13 @@ class Scanner {
   keyEnd = 0;
   readonly major: 1 | 2 | 3;
   readonly countName: Name;
-  ids: string[] = [];
+  ids = idScratch;
   values = scratch;
-  typeIds: string[] = [];
-  typeCounts: number[] = [];
+  typeIds = typeIdScratch;
+  typeCounts = typeCountScratch;
   stations = 0;
+  /** Entries of vehicle_types_available read (of every station). */
+  types = 0;
   /** How much of {@link deferred} this scan has written. */
   pending = 0;
   /** The keys of the station before, in its order. */
@@ -589,10 +603,10 @@ class Scanner {
     if (this.text === undefined) this.decodeIds();
     const status: Status = {
       count: this.stations,
-      ids: this.ids,
+      ids: this.ids.slice(0, this.stations),
       values: this.values.slice(0, this.stations * WIDTH),
-      typeIds: this.typeIds,
-      typeCounts: this.typeCounts,
+      typeIds: this.typeIds.slice(0, this.types),
+      typeCounts: this.typeCounts.slice(0, this.types),
       lastUpdated: !Number.isNaN(lastUpdated)
         ? lastUpdated
         : !Number.isNaN(other)
@@ -792,15 +806,15 @@ class Scanner {
     this.p = p + 1;
     if ((seen & REQUIRED) !== REQUIRED) giveUp();
     values[at + FLAGS] = flags;
-    values[at + TYPES_TO] = this.typeIds.length;
-    this.ids.push(stationId);
+    values[at + TYPES_TO] = this.types;
+    this.ids[this.stations] = stationId;
     this.stations++;
   }
 
   /** `vehicle_types_available`: null, or a list of `{vehicle_type_id, count}`. */
   typesAvailable(at: number): void {
     if (this.null()) return;
-    this.values[at + TYPES_FROM] = this.typeIds.length;
+    this.values[at + TYPES_FROM] = this.types;
     if (this.open(0x5b, 0x5d)) return;
     do {
       if (this.open(0x7b, 0x7d)) giveUp();
@@ -810,15 +824,15 @@ class Scanner {
         const length = this.key();
         if (length === 15 && this.is(N_VEHICLE_TYPE_ID)) {
           if (typeId !== undefined) giveUp();
-          typeId = this.id(-1 - this.typeIds.length);
+          typeId = this.id(-1 - this.types);
         } else if (length === 5 && this.is(N_COUNT)) {
           if (!Number.isNaN(typeCount)) giveUp();
           typeCount = this.count();
         } else this.skip(6);
       } while (!this.next(0x7d));
       if (typeId === undefined || Number.isNaN(typeCount)) giveUp();
-      this.typeIds.push(typeId);
-      this.typeCounts.push(typeCount);
+      this.typeIds[this.types] = typeId;
+      this.typeCounts[this.types++] = typeCount;
     } while (!this.next(0x5d));
   }
 
