@@ -192,6 +192,61 @@ function readRentalUris(
   return last.uris;
 }
 
+/**
+ * A station's `extra` before its counts, in pybikes' key order: one literal
+ * with the optional fields a station has (capacity and rental URIs, as Lyft's
+ * systems send, or capacity alone), else the fields added one by one. A field
+ * added past a literal's own goes to a properties store, allocated and then
+ * grown as the counts follow.
+ */
+function extraOf(
+  info: InformationStation,
+  flags: number,
+  lastUpdated: number,
+): Record<string, unknown> {
+  const renting = (flags & RENTING) !== 0;
+  const returning = (flags & RETURNING) !== 0;
+  const installed = (flags & INSTALLED) !== 0;
+  const uid = info.id;
+  const virtual = info.virtual;
+  if (info.address === undefined && info.postCode === undefined && info.slots !== undefined) {
+    if (info.rentalUris !== undefined) {
+      return {
+        uid,
+        renting,
+        returning,
+        installed,
+        "last_updated": lastUpdated,
+        virtual,
+        slots: info.slots,
+        "rental_uris": info.rentalUris,
+      };
+    }
+    return {
+      uid,
+      renting,
+      returning,
+      installed,
+      "last_updated": lastUpdated,
+      virtual,
+      slots: info.slots,
+    };
+  }
+  const extra: Record<string, unknown> = {
+    uid,
+    renting,
+    returning,
+    installed,
+    "last_updated": lastUpdated,
+    virtual,
+  };
+  if (info.slots !== undefined) extra.slots = info.slots;
+  if (info.address !== undefined) extra.address = info.address;
+  if (info.postCode !== undefined) extra.post_code = info.postCode;
+  if (info.rentalUris !== undefined) extra.rental_uris = info.rentalUris;
+  return extra;
+}
+
 /** The stations of both feeds, and what did not match. */
 export interface Joined {
   /** In station_information's order. */
@@ -241,18 +296,7 @@ export function joinStations(
     // One literal, then the station's optional fields, in pybikes' key order: a
     // copy of a per-station template (`{...template}`, then the status fields set)
     // cost 20 of the 50 scavenges of 70 live scrapes of 2,000 stations.
-    const extra: Record<string, unknown> = {
-      uid: info.id,
-      renting: (flags & RENTING) !== 0,
-      returning: (flags & RETURNING) !== 0,
-      installed: (flags & INSTALLED) !== 0,
-      "last_updated": Math.floor(reportedSeconds),
-      virtual: info.virtual,
-    };
-    if (info.slots !== undefined) extra.slots = info.slots;
-    if (info.address !== undefined) extra.address = info.address;
-    if (info.postCode !== undefined) extra.post_code = info.postCode;
-    if (info.rentalUris !== undefined) extra.rental_uris = info.rentalUris;
+    const extra = extraOf(info, flags, Math.floor(reportedSeconds));
 
     let freeBikes = values[at + FREE]!;
     const typesFrom = values[at + TYPES_FROM]!;
