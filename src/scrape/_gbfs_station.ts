@@ -75,6 +75,8 @@ export interface InformationStation {
 /** station_information, read: the stations by id (a repeated id: the last one, in the first one's place). */
 export interface Information {
   readonly byId: ReadonlyMap<string, InformationStation>;
+  /** The same stations by slot. */
+  readonly bySlot: readonly InformationStation[];
   /** Distinct station ids. */
   readonly size: number;
 }
@@ -107,6 +109,7 @@ export function member(object: unknown, name: string, url: string, path: string)
 export function readInformation(document: unknown, url: string): Information {
   const stations = stationList(document, url);
   const byId = new Map<string, InformationStation>();
+  const bySlot: InformationStation[] = [];
   const lastUris: LastUris = { android: null, ios: null, web: null, uris: undefined };
   for (let i = 0; i < stations.length; i++) {
     const raw = field.recordAt(stations[i], url, STATIONS, i);
@@ -126,7 +129,7 @@ export function readInformation(document: unknown, url: string): Information {
     ) ?? false;
     const rentalUris = readRentalUris(raw.rental_uris, url, i, lastUris);
     const slot = byId.get(id)?.slot ?? byId.size;
-    byId.set(id, {
+    const station: InformationStation = {
       id,
       name,
       latitude,
@@ -137,9 +140,11 @@ export function readInformation(document: unknown, url: string): Information {
       address,
       postCode,
       rentalUris,
-    });
+    };
+    byId.set(id, station);
+    bySlot[slot] = station;
   }
-  return { byId, size: byId.size };
+  return { byId, bySlot, size: byId.size };
 }
 
 /** The rental URIs of the station before, reused when a station has the very same (most do). */
@@ -187,6 +192,61 @@ function readRentalUris(
   return last.uris;
 }
 
+/**
+ * A station's `extra` before its counts, in pybikes' key order: one literal
+ * with the optional fields a station has (capacity and rental URIs, as Lyft's
+ * systems send, or capacity alone), else the fields added one by one. A field
+ * added past a literal's own goes to a properties store, allocated and then
+ * grown as the counts follow.
+ */
+function extraOf(
+  info: InformationStation,
+  flags: number,
+  lastUpdated: number,
+): Record<string, unknown> {
+  const renting = (flags & RENTING) !== 0;
+  const returning = (flags & RETURNING) !== 0;
+  const installed = (flags & INSTALLED) !== 0;
+  const uid = info.id;
+  const virtual = info.virtual;
+  if (info.address === undefined && info.postCode === undefined && info.slots !== undefined) {
+    if (info.rentalUris !== undefined) {
+      return {
+        uid,
+        renting,
+        returning,
+        installed,
+        "last_updated": lastUpdated,
+        virtual,
+        slots: info.slots,
+        "rental_uris": info.rentalUris,
+      };
+    }
+    return {
+      uid,
+      renting,
+      returning,
+      installed,
+      "last_updated": lastUpdated,
+      virtual,
+      slots: info.slots,
+    };
+  }
+  const extra: Record<string, unknown> = {
+    uid,
+    renting,
+    returning,
+    installed,
+    "last_updated": lastUpdated,
+    virtual,
+  };
+  if (info.slots !== undefined) extra.slots = info.slots;
+  if (info.address !== undefined) extra.address = info.address;
+  if (info.postCode !== undefined) extra.post_code = info.postCode;
+  if (info.rentalUris !== undefined) extra.rental_uris = info.rentalUris;
+  return extra;
+}
+
 /** The stations of both feeds, and what did not match. */
 export interface Joined {
   /** In station_information's order. */
@@ -215,13 +275,20 @@ export function joinStations(
   const slots: (Station | undefined)[] = new Array(information.size);
   let orphans: Set<string> | undefined;
   let filled = 0;
+  const { byId, bySlot } = information;
+  // Where the station after the last one found is: most feeds list both
+  // documents in one order, and comparing that station's id is cheaper than
+  // hashing a string just read to look it up.
+  let next = 0;
   for (let i = 0; i < status.count; i++) {
     const id = ids[i]!;
-    const info = information.byId.get(id);
+    let info = next < bySlot.length ? bySlot[next] : undefined;
+    if (info === undefined || info.id !== id) info = byId.get(id);
     if (info === undefined) {
       (orphans ??= new Set()).add(id);
       continue;
     }
+    next = info.slot + 1;
     const at = i * WIDTH;
     const reported = values[at + REPORTED]!;
     const reportedSeconds = Number.isNaN(reported) ? feedSeconds : reported;
@@ -229,18 +296,7 @@ export function joinStations(
     // One literal, then the station's optional fields, in pybikes' key order: a
     // copy of a per-station template (`{...template}`, then the status fields set)
     // cost 20 of the 50 scavenges of 70 live scrapes of 2,000 stations.
-    const extra: Record<string, unknown> = {
-      uid: info.id,
-      renting: (flags & RENTING) !== 0,
-      returning: (flags & RETURNING) !== 0,
-      installed: (flags & INSTALLED) !== 0,
-      "last_updated": Math.floor(reportedSeconds),
-      virtual: info.virtual,
-    };
-    if (info.slots !== undefined) extra.slots = info.slots;
-    if (info.address !== undefined) extra.address = info.address;
-    if (info.postCode !== undefined) extra.post_code = info.postCode;
-    if (info.rentalUris !== undefined) extra.rental_uris = info.rentalUris;
+    const extra = extraOf(info, flags, Math.floor(reportedSeconds));
 
     let freeBikes = values[at + FREE]!;
     const typesFrom = values[at + TYPES_FROM]!;
@@ -322,6 +378,15 @@ let lastDay = NaN;
 const dayCodes: number[] = new Array(11).fill(0x30);
 
 /**
+ * The strings made last, by second (direct-mapped): the stations of a feed
+ * mostly share a few `last_reported` seconds (a 2,000-station status has
+ * dozens), and each string made is a string to collect.
+ */
+const ISO_SLOTS = 256;
+const isoMs = new Float64Array(ISO_SLOTS).fill(NaN);
+const isoText: string[] = new Array(ISO_SLOTS).fill("");
+
+/**
  * `new Date(seconds * 1000).toISOString()`, the same string in a quarter of the
  * time (toISOString was a fifth of a 2,000-station scrape): the date part is
  * formatted once per day, the time from digits. Whole milliseconds of years
@@ -335,6 +400,15 @@ export function isoTime(seconds: number): string {
   if (!Number.isInteger(ms) || ms < 0 || ms >= 253_402_300_800_000) {
     return new Date(ms).toISOString();
   }
+  const slot = (ms / 1000) & (ISO_SLOTS - 1);
+  if (isoMs[slot] === ms) return isoText[slot]!;
+  const text = formatIso(ms);
+  isoMs[slot] = ms;
+  isoText[slot] = text;
+  return text;
+}
+
+function formatIso(ms: number): string {
   const day = Math.floor(ms / DAY_MS);
   const d = dayCodes;
   if (day !== lastDay) {

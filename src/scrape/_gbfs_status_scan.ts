@@ -53,23 +53,58 @@ const utf8 = new TextDecoder("utf-8");
  * Reads a station_status body, or undefined when the document path must. The
  * scan is over the bytes: indexing a Uint8Array is four times faster than
  * `charCodeAt` on the decoded text (0.5 against 1.9 ms to touch 800 KB), which
- * made a scanner of the text slower than JSON.parse. The text is decoded all
- * the same (0.07 ms): it proves the bytes UTF-8, and the strings kept (ids)
- * are cut from it.
+ * made a scanner of the text slower than JSON.parse.
+ *
+ * A body that is ASCII (every feed seen) is read from its bytes alone: ASCII
+ * is UTF-8, and the ids are decoded together at the end, from bytes still in
+ * the cache. The text of the whole body, which the ids were cut from, was an
+ * 800 KB string a scrape, allocated in V8's old space and kept by the ids
+ * until the next one (mark-compacts), and read nowhere but where the join
+ * compared an id (a cache miss a station). At the first byte that is not
+ * ASCII the scan starts again on the decoded text, which proves the bytes UTF-8.
  */
 export function scanStatusBytes(bytes: Uint8Array, major: 1 | 2 | 3): Scanned | undefined {
-  // A BOM: TextDecoder drops it; leave that to the document path.
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return undefined;
-  const text = utf8.decode(bytes);
-  // Invalid bytes (or a real U+FFFD, rare enough to read the slow way).
-  if (text.includes("\uFFFD")) return undefined;
   try {
+    try {
+      return new Scanner(bytes, undefined, major).document();
+    } catch (error) {
+      if (error !== NOT_ASCII) throw error;
+    }
+    // A BOM: TextDecoder drops it; leave that to the document path.
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return undefined;
+    const text = utf8.decode(bytes);
+    // Invalid bytes (or a real U+FFFD, rare enough to read the slow way).
+    if (text.includes("\uFFFD")) return undefined;
     return new Scanner(bytes, text, major).document();
   } catch (error) {
     if (error === GIVE_UP || error instanceof RangeError) return undefined;
     throw error;
+  } finally {
+    idScratch.fill("");
+    typeIdScratch.fill("");
   }
 }
+
+/**
+ * Where the ids of a scan of the bytes alone are until they are decoded: start,
+ * end, and index in `ids` (or `-1 - index` in `typeIds`); kept from one scan to
+ * the next, as {@link scratch} is.
+ */
+let deferred = new Int32Array(256 * 3);
+/**
+ * Where the lists of a scan are written, kept as {@link scratch} is: pushed
+ * to, the lists of a 2,000-station body were 170 KB of garbage a scan as they
+ * grew. What a scan returns is its own copy; the strings are let go after it.
+ */
+const idScratch: string[] = [];
+const typeIdScratch: string[] = [];
+const typeCountScratch: number[] = [];
+
+/** Where their bytes are copied together to be decoded. */
+let joined = new Uint8Array(4096);
+
+/** Thrown by a scan of the bytes alone at a byte that is not ASCII: the text must be decoded. */
+const NOT_ASCII = new Error("not ASCII");
 
 /** A key's bytes, to tell it when it comes. */
 type Name = Uint8Array;
@@ -119,6 +154,42 @@ function same(s: Uint8Array, start: number, name: Name): boolean {
   return true;
 }
 
+/**
+ * A key of a station as it was seen, with its closing quote (a key is
+ * tried where the station before had it), and the field it is (0: not read).
+ */
+interface Key {
+  readonly quoted: Uint8Array;
+  /** The first whole four bytes of `quoted`, little-endian. */
+  readonly words: Int32Array;
+  readonly field: number;
+}
+
+function keyOf(quoted: Uint8Array, field: number): Key {
+  const words = new Int32Array(quoted.length >> 2);
+  const view = new DataView(quoted.buffer, quoted.byteOffset, quoted.byteLength);
+  for (let i = 0; i < words.length; i++) words[i] = view.getInt32(i * 4, true);
+  return { quoted, words, field };
+}
+
+/**
+ * The bytes at `start` are `key` and its closing quote, so exactly that key:
+ * a key once read holds no quote, backslash nor control byte. Four bytes at a
+ * time: keys are most of a station's bytes.
+ */
+function matches(view: DataView, s: Uint8Array, start: number, key: Key): boolean {
+  const quoted = key.quoted;
+  if (start + quoted.length > s.length) return false;
+  const words = key.words;
+  for (let i = 0; i < words.length; i++) {
+    if (view.getInt32(start + i * 4, true) !== words[i]) return false;
+  }
+  for (let i = words.length * 4; i < quoted.length; i++) {
+    if (s[start + i] !== quoted[i]) return false;
+  }
+  return true;
+}
+
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
@@ -137,7 +208,10 @@ let scratch = new Float64Array(256 * WIDTH);
 /** One body's scan: the text, where it is, and the columns it fills. */
 class Scanner {
   readonly s: Uint8Array;
-  readonly text: string;
+  /** The same bytes, read four at a time where keys are compared. */
+  readonly view: DataView;
+  /** Undefined: the bytes alone are read (and must be ASCII). */
+  readonly text: string | undefined;
   readonly ascii: boolean;
   p = 0;
   /** Set by {@link string} when the string it read holds an escape. */
@@ -147,24 +221,42 @@ class Scanner {
   keyEnd = 0;
   readonly major: 1 | 2 | 3;
   readonly countName: Name;
-  ids: string[] = [];
+  ids = idScratch;
   values = scratch;
-  typeIds: string[] = [];
-  typeCounts: number[] = [];
+  typeIds = typeIdScratch;
+  typeCounts = typeCountScratch;
   stations = 0;
+  /** Entries of vehicle_types_available read (of every station). */
+  types = 0;
+  /** How much of {@link deferred} this scan has written. */
+  pending = 0;
+  /** The keys of the station before, in its order. */
+  order: Key[] = [];
 
-  constructor(s: Uint8Array, text: string, major: 1 | 2 | 3) {
+  constructor(s: Uint8Array, text: string | undefined, major: 1 | 2 | 3) {
     this.s = s;
+    this.view = new DataView(s.buffer, s.byteOffset, s.byteLength);
     this.text = text;
     // One byte a character: the text is cut where the bytes say.
-    this.ascii = text.length === s.length;
+    this.ascii = text === undefined || text.length === s.length;
     this.major = major;
     this.countName = major === 3 ? N_VEHICLES : N_BIKES;
   }
 
   /** The text of bytes `start` to `end` (no escapes in them). */
   slice(start: number, end: number): string {
-    return this.ascii ? this.text.slice(start, end) : utf8.decode(this.s.subarray(start, end));
+    const text = this.text;
+    if (text === undefined) return String.fromCharCode(...this.s.subarray(start, end));
+    return this.ascii ? text.slice(start, end) : utf8.decode(this.s.subarray(start, end));
+  }
+
+  /**
+   * A byte of a string or key that is a control character or a backslash (give
+   * up), or not ASCII (read on the text, or start again with it).
+   */
+  unusual(c: number | undefined): void {
+    if (c === undefined || c < 0x80) giveUp();
+    if (this.text === undefined) throw NOT_ASCII;
   }
 
   /** Skips JSON whitespace. */
@@ -195,10 +287,12 @@ class Scanner {
       if (c === 0x5c) {
         escaped = true;
         p = this.escape(p);
-      } else if (!(c >= 0x20)) {
-        // Control characters must be escaped; NaN is the end of the text.
-        giveUp();
-      } else p++;
+      } else if (c >= 0x20 && c < 0x80) p++;
+      else {
+        // Control characters must be escaped; undefined is the end of the text.
+        this.unusual(c);
+        p++;
+      }
       c = s[p]!;
     }
     this.p = p + 1;
@@ -234,7 +328,7 @@ class Scanner {
     const start = ++p;
     let c = s[p]!;
     while (c !== 0x22) {
-      if (!(c >= 0x20) || c === 0x5c) giveUp();
+      if (!(c >= 0x20 && c < 0x80) || c === 0x5c) this.unusual(c === 0x5c ? 0 : c);
       c = s[++p]!;
     }
     this.keyStart = start;
@@ -407,14 +501,61 @@ class Scanner {
     return value;
   }
 
-  /** An id: a string without escapes, or a finite number as its string. */
-  id(): string {
-    if (this.s[this.p]! === 0x22) {
+  /**
+   * An id: a string without escapes, or a finite number as its string. Read
+   * from the bytes alone, a string id of more than one byte is "" until
+   * {@link decodeIds}, which puts it at `index` (see {@link deferred}).
+   */
+  id(index: number): string {
+    const s = this.s;
+    if (s[this.p]! === 0x22) {
       const start = this.string();
       if (this.escaped) giveUp();
-      return this.slice(start, this.p - 1);
+      const end = this.p - 1;
+      if (this.text !== undefined) return this.slice(start, end);
+      if (end - start === 1) return String.fromCharCode(s[start]!);
+      let at = this.pending;
+      if (at + 3 > deferred.length) {
+        const grown = new Int32Array(deferred.length * 2);
+        grown.set(deferred);
+        deferred = grown;
+      }
+      deferred[at++] = start;
+      deferred[at++] = end;
+      deferred[at++] = index;
+      this.pending = at;
+      return "";
     }
     return String(this.count());
+  }
+
+  /**
+   * The string ids of a scan of the bytes alone, decoded at once: their bytes
+   * copied together, one decoding, then cut. Their bytes are still in the
+   * cache, where the text of the whole body was not (comparing an id cut from
+   * it cost a cache miss in the join).
+   */
+  decodeIds(): void {
+    const s = this.s;
+    const n = this.pending;
+    let total = 0;
+    for (let i = 0; i < n; i += 3) total += deferred[i + 1]! - deferred[i]!;
+    if (total === 0) return;
+    if (joined.length < total) joined = new Uint8Array(Math.max(total, joined.length * 2));
+    let to = 0;
+    for (let i = 0; i < n; i += 3) {
+      for (let b = deferred[i]!, end = deferred[i + 1]!; b < end; b++) joined[to++] = s[b]!;
+    }
+    const text = utf8.decode(joined.subarray(0, total));
+    to = 0;
+    for (let i = 0; i < n; i += 3) {
+      const length = deferred[i + 1]! - deferred[i]!;
+      const index = deferred[i + 2]!;
+      const id = text.slice(to, to + length);
+      if (index >= 0) this.ids[index] = id;
+      else this.typeIds[-1 - index] = id;
+      to += length;
+    }
   }
 
   /** `true`/`false`, or a number (0 is false). */
@@ -459,12 +600,13 @@ class Scanner {
     } while (!this.next(0x7d));
     this.ws();
     if (this.p !== this.s.length || (seen & 1) === 0) giveUp();
+    if (this.text === undefined) this.decodeIds();
     const status: Status = {
       count: this.stations,
-      ids: this.ids,
+      ids: this.ids.slice(0, this.stations),
       values: this.values.slice(0, this.stations * WIDTH),
-      typeIds: this.typeIds,
-      typeCounts: this.typeCounts,
+      typeIds: this.typeIds.slice(0, this.types),
+      typeCounts: this.typeCounts.slice(0, this.types),
       lastUpdated: !Number.isNaN(lastUpdated)
         ? lastUpdated
         : !Number.isNaN(other)
@@ -492,9 +634,43 @@ class Scanner {
   }
 
   /**
+   * Which field a station key of `length` bytes at `start` is (its bit), 0 for
+   * one not read: by length and a byte first (literals, which compile to
+   * constants), then every byte.
+   */
+  field(start: number, length: number): number {
+    const s = this.s;
+    const countName = this.countName;
+    switch (length) {
+      case 10:
+        if (s[start] === 0x73) return same(s, start, N_STATION_ID) ? STATION_ID : 0;
+        return same(s, start, N_IS_RENTING) ? IS_RENTING : 0;
+      case 12:
+        if (s[start + 3] === 0x69) return same(s, start, N_IS_INSTALLED) ? IS_INSTALLED : 0;
+        return same(s, start, N_IS_RETURNING) ? IS_RETURNING : 0;
+      case 13:
+        return same(s, start, N_LAST_REPORTED) ? LAST_REPORTED : 0;
+      case 19:
+        if (s[start + 4] === 0x64) return same(s, start, N_DOCKS) ? NUM_DOCKS : 0;
+        return length === countName.length && same(s, start, countName) ? COUNT : 0;
+      case 20:
+        return same(s, start, N_EBIKES) ? NUM_EBIKES : 0;
+      case 22:
+        return length === countName.length && same(s, start, countName) ? COUNT : 0;
+      case 23:
+        return same(s, start, N_TYPES) ? TYPES_AVAILABLE : 0;
+      case 25:
+        return same(s, start, N_BIKE_TYPES) ? BIKE_TYPES : 0;
+    }
+    return 0;
+  }
+
+  /**
    * One station. The hot loop of the scan (a dozen keys a station): the keys
    * and the commas between them are read here with a local position, the values
-   * by the methods.
+   * by the methods. The stations of a feed list their keys in one order: the
+   * k-th key of the station before (its bytes and its field) is tried first,
+   * one comparison where a key is otherwise read, then told.
    */
   station(): void {
     const s = this.s;
@@ -520,16 +696,41 @@ class Scanner {
     let flags = 0;
     let seen = 0;
     let stationId = "";
-    const countName = this.countName;
+    const order = this.order;
+    const view = this.view;
+    let k = 0;
     while (true) {
       if (c !== 0x22) giveUp();
       const start = ++p;
-      c = s[p];
-      while (c !== 0x22) {
-        if (!(c! >= 0x20) || c === 0x5c) giveUp();
-        c = s[++p];
+      let bit = 0;
+      const expected = k < order.length ? order[k]! : undefined;
+      if (expected !== undefined && matches(view, s, start, expected)) {
+        p = start + expected.quoted.length - 1;
+        bit = expected.field;
+      } else {
+        c = s[p];
+        while (c !== 0x22) {
+          if (!(c! >= 0x20 && c! < 0x80) || c === 0x5c) this.unusual(c === 0x5c ? 0 : c);
+          c = s[++p];
+        }
+        const length = p - start;
+        // A key left out or added shifts the rest: carry on after this key's
+        // place in the order when it has one, else it takes the place.
+        let j = 0;
+        while (j < order.length) {
+          const key = order[j]!;
+          if (key.quoted.length === length + 1 && matches(view, s, start, key)) break;
+          j++;
+        }
+        if (j < order.length) {
+          bit = order[j]!.field;
+          k = j;
+        } else {
+          bit = this.field(start, length);
+          order[k] = keyOf(s.slice(start, p + 1), bit);
+        }
       }
-      const length = p - start;
+      k++;
       c = s[++p];
       while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p];
       if (c !== 0x3a) giveUp();
@@ -555,78 +756,44 @@ class Scanner {
         } else n = 0;
       }
       this.p = p;
-      // By length and a byte first (literals, which compile to constants), then every byte.
-      let bit = 0;
-      switch (length) {
-        case 10:
-          if (s[start] === 0x73) {
-            if (same(s, start, N_STATION_ID)) {
-              bit = STATION_ID;
-              stationId = plain ? String(n) : this.id();
-            }
-          } else if (same(s, start, N_IS_RENTING)) {
-            bit = IS_RENTING;
-            if (plain ? n !== 0 : this.flag()) flags |= RENTING;
-          }
+      switch (bit) {
+        case 0:
+          if (!plain) this.skip(4);
           break;
-        case 12:
-          if (s[start + 3] === 0x69) {
-            if (same(s, start, N_IS_INSTALLED)) {
-              bit = IS_INSTALLED;
-              if (plain ? n !== 0 : this.flag()) flags |= INSTALLED;
-            }
-          } else if (same(s, start, N_IS_RETURNING)) {
-            bit = IS_RETURNING;
-            if (plain ? n !== 0 : this.flag()) flags |= RETURNING;
-          }
+        case STATION_ID:
+          stationId = plain ? String(n) : this.id(this.stations);
           break;
-        case 13:
-          if (same(s, start, N_LAST_REPORTED)) {
-            bit = LAST_REPORTED;
-            values[at + REPORTED] = plain ? (n < MAX_POSIX_S ? n : giveUp()) : this.optionalTime();
-          }
+        case IS_RENTING:
+          if (plain ? n !== 0 : this.flag()) flags |= RENTING;
           break;
-        case 19:
-          if (s[start + 4] === 0x64) {
-            if (same(s, start, N_DOCKS)) {
-              bit = NUM_DOCKS;
-              values[at + DOCKS] = plain ? n : this.optionalCount();
-            }
-          } else if (length === countName.length && same(s, start, countName)) {
-            bit = COUNT;
-            values[at + FREE] = plain ? n : this.count();
-          }
+        case IS_INSTALLED:
+          if (plain ? n !== 0 : this.flag()) flags |= INSTALLED;
           break;
-        case 20:
-          if (same(s, start, N_EBIKES)) {
-            bit = NUM_EBIKES;
-            values[at + EBIKES] = plain ? n : this.optionalCount();
-          }
+        case IS_RETURNING:
+          if (plain ? n !== 0 : this.flag()) flags |= RETURNING;
           break;
-        case 22:
-          if (length === countName.length && same(s, start, countName)) {
-            bit = COUNT;
-            values[at + FREE] = plain ? n : this.count();
-          }
+        case LAST_REPORTED:
+          values[at + REPORTED] = plain ? (n < MAX_POSIX_S ? n : giveUp()) : this.optionalTime();
           break;
-        case 23:
-          if (same(s, start, N_TYPES)) {
-            if (plain) giveUp();
-            bit = TYPES_AVAILABLE;
-            this.typesAvailable(at);
-          }
+        case NUM_DOCKS:
+          values[at + DOCKS] = plain ? n : this.optionalCount();
           break;
-        case 25:
-          if (same(s, start, N_BIKE_TYPES)) {
-            if (plain) giveUp();
-            bit = BIKE_TYPES;
-            this.bikeTypeCounts(at);
-          }
+        case COUNT:
+          values[at + FREE] = plain ? n : this.count();
+          break;
+        case NUM_EBIKES:
+          values[at + EBIKES] = plain ? n : this.optionalCount();
+          break;
+        case TYPES_AVAILABLE:
+          if (plain) giveUp();
+          this.typesAvailable(at);
+          break;
+        case BIKE_TYPES:
+          if (plain) giveUp();
+          this.bikeTypeCounts(at);
           break;
       }
-      if (bit === 0) {
-        if (!plain) this.skip(4);
-      } else if ((seen & bit) !== 0) giveUp();
+      if ((seen & bit) !== 0) giveUp();
       seen |= bit;
       p = this.p;
       c = s[p];
@@ -639,15 +806,15 @@ class Scanner {
     this.p = p + 1;
     if ((seen & REQUIRED) !== REQUIRED) giveUp();
     values[at + FLAGS] = flags;
-    values[at + TYPES_TO] = this.typeIds.length;
-    this.ids.push(stationId);
+    values[at + TYPES_TO] = this.types;
+    this.ids[this.stations] = stationId;
     this.stations++;
   }
 
   /** `vehicle_types_available`: null, or a list of `{vehicle_type_id, count}`. */
   typesAvailable(at: number): void {
     if (this.null()) return;
-    this.values[at + TYPES_FROM] = this.typeIds.length;
+    this.values[at + TYPES_FROM] = this.types;
     if (this.open(0x5b, 0x5d)) return;
     do {
       if (this.open(0x7b, 0x7d)) giveUp();
@@ -657,15 +824,15 @@ class Scanner {
         const length = this.key();
         if (length === 15 && this.is(N_VEHICLE_TYPE_ID)) {
           if (typeId !== undefined) giveUp();
-          typeId = this.id();
+          typeId = this.id(-1 - this.types);
         } else if (length === 5 && this.is(N_COUNT)) {
           if (!Number.isNaN(typeCount)) giveUp();
           typeCount = this.count();
         } else this.skip(6);
       } while (!this.next(0x7d));
       if (typeId === undefined || Number.isNaN(typeCount)) giveUp();
-      this.typeIds.push(typeId);
-      this.typeCounts.push(typeCount);
+      this.typeIds[this.types] = typeId;
+      this.typeCounts[this.types++] = typeCount;
     } while (!this.next(0x5d));
   }
 

@@ -447,6 +447,29 @@ Deno.test("scanStatusBytes() gives what readStatus gives, or gives up, on 6,000 
   assert.ok(plain > 1000 && 6000 - read > 1000, `${plain} plain, ${4000 - read} given up`);
 });
 
+Deno.test("scanStatusBytes() reads a 3,000-station body as readStatus does, and one whose last station is not ASCII", async () => {
+  const recorded = JSON.parse(
+    await Deno.readTextFile(
+      new URL("../../config/demo/gbfs-v2.3-divvy-chicago/station_status.json", import.meta.url),
+    ),
+  );
+  const stations = recorded.data.stations as Record<string, unknown>[];
+  // More stations, longer ids and more type ids than any scan before has seen.
+  const many = Array.from({ length: 3000 }, (_, i) => ({
+    ...stations[i % stations.length],
+    "station_id": `${stations[i % stations.length]!.station_id}-${i}`,
+  }));
+  const body = (list: unknown[]) => ({ ...recorded, data: { stations: list } });
+  const ascii = encoder.encode(JSON.stringify(body(many)));
+  assert.ok(assertAgrees(ascii, 2, "3,000 stations") !== undefined);
+  // A name that is not ASCII, in the last station: the scan starts again on the text.
+  const last = { ...many.at(-1)!, "station_id": "Zürich HB", name: "駅 ✓" };
+  const mixed = encoder.encode(JSON.stringify(body([...many.slice(0, -1), last])));
+  const read = assertAgrees(mixed, 2, "3,000 stations, the last not ASCII");
+  assert.equal(read?.document.ids.at(-1), "Zürich HB");
+  assert.equal(read?.document.ids[0], many[0]!.station_id);
+});
+
 Deno.test("scanStatusBytes() gives up on what only the document path can say", () => {
   const good = '{"ttl":1,"data":{"stations":[{"station_id":"a","is_installed":1,"is_renting":1,' +
     '"is_returning":1,"num_bikes_available":2}]}}';

@@ -26,3 +26,12 @@ Deno.test("isoTime() gives what Date.toISOString() gives, across days, years and
     assert.equal(isoTime(s), new Date(s * 1000).toISOString(), String(s));
   }
 });
+
+Deno.test("isoTime() gives the right string for seconds that share a slot of its cache", () => {
+  // The same second, another millisecond of it, and seconds 256 apart, 256 days apart, in turn.
+  const base = 1_738_143_909;
+  const turns = [base, base + 0.5, base + 256, base + 256 * 86_400, base, base + 0.5, base + 256];
+  for (let round = 0; round < 3; round++) {
+    for (const s of turns) assert.equal(isoTime(s), new Date(s * 1000).toISOString(), String(s));
+  }
+});
