@@ -1,5 +1,6 @@
 /**
- * `deno task bundle`: bundles the app into one minified file, `dist/spoke.js`, then
+ * `deno task bundle`: bundles the app into `dist/spoke/` (`main.js` and the chunks it imports,
+ * minified, one per command; scripts/_bundle_args.ts says why), then
  * proves the bundle stands alone: it runs `spoke selftest` from an empty
  * folder with a fresh DENO_DIR and `--cached-only`, so nothing can come from
  * the source tree or the network. `--no-check` skips the proof.
@@ -8,18 +9,23 @@
  * `deno` binary (see scripts/arm64_deno.sh for how to get one from npm).
  */
 import { parseArgs } from "node:util";
-import { bundleArgs } from "./_bundle_args.ts";
+import { BUNDLE_DIR, bundleApp } from "./_bundle_args.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: { "no-check": { type: "boolean" }, arm64: { type: "string" } },
 });
 
-const bundle = `${Deno.cwd()}/dist/spoke.js`;
+const bundle = `${Deno.cwd()}/${BUNDLE_DIR}`;
 await Deno.mkdir("dist", { recursive: true });
-await run(Deno.execPath(), bundleArgs(bundle));
-const { size } = await Deno.stat(bundle);
-console.log(`bundled dist/spoke.js (${(size / 1024).toFixed(0)} KiB)`);
+let size: number;
+try {
+  size = await bundleApp(bundle);
+} catch (error) {
+  console.error(`failed: ${(error as Error).message}`);
+  Deno.exit(1);
+}
+console.log(`bundled ${BUNDLE_DIR}/ (${(size / 1024).toFixed(0)} KiB)`);
 if (values["no-check"]) Deno.exit(0);
 
 await proveStandalone(Deno.execPath(), [], Deno.build.arch);
@@ -39,7 +45,10 @@ async function proveStandalone(
   const emptyDir = await Deno.makeTempDir({ prefix: "spoke-bundle-run-" });
   const denoDir = await Deno.makeTempDir({ prefix: "spoke-fresh-deno-dir-" });
   try {
-    await Deno.copyFile(bundle, `${emptyDir}/spoke.js`);
+    await Deno.mkdir(`${emptyDir}/spoke`);
+    for await (const entry of Deno.readDir(bundle)) {
+      await Deno.copyFile(`${bundle}/${entry.name}`, `${emptyDir}/spoke/${entry.name}`);
+    }
     await run(command, [
       ...prefix,
       "run",
@@ -49,7 +58,7 @@ async function proveStandalone(
       "--allow-read",
       "--allow-env",
       "--allow-sys",
-      "spoke.js",
+      "spoke/main.js",
       "selftest",
     ], { cwd: emptyDir, env: { ...env, DENO_DIR: denoDir } });
     console.log(`the bundle ran selftest standalone (${label})`);

@@ -6,12 +6,13 @@
  * or takes the one in DENORT_BIN (which must match the target). Where neither
  * works this script fails with one sentence saying so.
  *
- * What it compiles is the one-file bundle (`dist/spoke.js`, the same file `deno task bundle`
- * proves standalone): no npm loader at run time, and the broker with 1,000 clients holds about
- * 5 MB less than when the module graph is compiled (BENCHMARKS.md, Broker).
+ * What it compiles is the bundle (`dist/spoke/main.js` and its chunks, the same files
+ * `deno task bundle` proves standalone): no npm loader at run time, and each command loads only
+ * its own chunks (BENCHMARKS.md, Broker). The chunks are dynamic imports of string literals,
+ * which `deno compile` follows; `--include` names the folder as well.
  */
 import { ALLOW_FFI_FLAG } from "../src/cli/memory_trim.ts";
-import { bundleArgs } from "./_bundle_args.ts";
+import { BUNDLE_DIR, BUNDLE_ENTRY, bundleApp } from "./_bundle_args.ts";
 
 const HOST_TARGET = `${Deno.build.arch}-unknown-linux-gnu`;
 const targets = Deno.args.length > 0
@@ -19,11 +20,10 @@ const targets = Deno.args.length > 0
   : [...new Set([HOST_TARGET, "aarch64-unknown-linux-gnu"])];
 
 await Deno.mkdir("dist", { recursive: true });
-const bundled = await new Deno.Command(Deno.execPath(), {
-  args: bundleArgs("dist/spoke.js"),
-}).spawn().status;
-if (!bundled.success) {
-  console.error("cannot compile: deno bundle of src/cli/main.ts failed (see above)");
+try {
+  await bundleApp(BUNDLE_DIR);
+} catch (error) {
+  console.error(`cannot compile: ${(error as Error).message}`);
   Deno.exit(1);
 }
 let failed = 0;
@@ -45,9 +45,11 @@ for (const target of targets) {
       // (BENCHMARKS.md, Broker).
       // --expose-gc lets the memory trim shrink the V8 heap (src/cli/memory_trim.ts).
       "--v8-flags=--max-semi-space-size=2,--expose-gc",
+      "--include",
+      BUNDLE_DIR,
       "--output",
       output,
-      "dist/spoke.js",
+      BUNDLE_ENTRY,
     ],
     stderr: "piped",
   }).output();

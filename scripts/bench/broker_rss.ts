@@ -6,8 +6,8 @@
  * sockets with a 1 KiB read pending on each (what any Deno program pays per connection). The
  * clients are one child process (`_broker_rss_clients.ts`): bare TCP, an MQTT 3.1.1 CONNECT with
  * keep-alive 600 each, CONNACK read. VmRSS / RssAnon / RssFile from /proc/PID/status, idle and 3 s
- * after the last client connected; medians of the runs. When `dist/spoke.js` exists (`deno task
- * bundle`), the same broker run from that one-file bundle too.
+ * after the last client connected; medians of the runs. When `dist/spoke/main.js` exists (`deno task
+ * bundle`), the same broker run from that bundle too, with `--no-config` as the binary runs.
  */
 import { ALLOW_FFI_FLAG } from "../../src/cli/memory_trim.ts";
 import { parseArgs } from "node:util";
@@ -125,15 +125,17 @@ const subjects: Subject[] = [
   },
 ];
 
-// The one-file bundle (`deno task bundle`), as `deno compile` of it would run: no npm loader.
-const bundle = `${ROOT}dist/spoke.js`;
+// The bundle (`deno task bundle`), as `deno compile` of it would run: no npm loader.
+const bundle = `${ROOT}dist/spoke/main.js`;
 if (await Deno.stat(bundle).then(() => true, () => false)) {
   subjects.push({
-    name: "`spoke broker` from the bundle (dist/spoke.js)",
+    name: "`spoke broker` from the bundle (dist/spoke/main.js)",
     speaksMqtt: true,
     spawn: (port) =>
       deno([
         "run",
+        // As the compiled binary, which reads no deno.json (nor its lock and npm state).
+        "--no-config",
         ...["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys"],
         ALLOW_FFI_FLAG,
         V8_FLAGS,

@@ -4,7 +4,6 @@
  * bytes are read whenever the framing tells the size (Content-Length, a
  * chunk's size), so a huge body costs a closed socket, not memory.
  */
-import zlib from "node:zlib";
 import { quote, type ResponseHead } from "./_http_head.ts";
 import { HttpClientError, ResponseTooLarge, type Wire } from "./_http_wire.ts";
 
@@ -216,19 +215,25 @@ async function readToEnd(wire: Wire, cap: number, maxBytes: number): Promise<Uin
   }
 }
 
+// Loaded on the first compressed body: node:zlib starts Deno's Node `process`
+// (about 4.5 MB of RSS), which a process that never decodes one (`spoke broker`,
+// or a bundle holding every command's imports) should not pay for.
+let zlibModule: Promise<typeof import("node:zlib")> | undefined;
+
 /**
  * The body as sent before its Content-Encoding, at most `maxBytes` (zlib
  * stops there, so a gzip bomb costs the cap, not its expansion).
  */
-export function decodeBody(
+export async function decodeBody(
   body: Uint8Array,
   encoding: string | null,
   maxBytes: number,
-): Uint8Array {
+): Promise<Uint8Array> {
   if (encoding === null) return body;
   const coding = encoding.trim().toLowerCase();
   if (coding === "" || coding === "identity") return body;
   if (body.byteLength === 0) return body;
+  const zlib = await (zlibModule ??= import("node:zlib"));
   const options = { maxOutputLength: Math.max(1, maxBytes) };
   let decoded: Uint8Array;
   try {

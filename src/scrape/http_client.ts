@@ -139,7 +139,7 @@ export class HttpClient {
         signal,
         maxBytes,
       });
-      if (encoding !== null) response.body = decodeBody(response.body, encoding, maxBytes);
+      if (encoding !== null) response.body = await decodeBody(response.body, encoding, maxBytes);
       const location = REDIRECTS.has(response.status) ? response.headers.get("location") : null;
       if (location === null) return response;
       if (hops === MAX_REDIRECTS) throw new HttpClientError(`more than ${MAX_REDIRECTS} redirects`);
