@@ -30,9 +30,12 @@ function configFor(url: string) {
   return config;
 }
 
-/** Resolves once `check` holds, looking every 10 ms. */
+/** Resolves once `check` holds, looking every 10 ms; fails after 30 s rather than hang. */
 async function eventually(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let waited = 0; !check(); waited += 10) {
+    if (waited > 30_000) assert.fail("the condition did not hold within 30 s");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 Deno.test("an each_city entry becomes one network per city of its feed, published retained", async () => {
