@@ -169,8 +169,9 @@ export class HttpClient {
   async #once(asked: Asked): Promise<Exchanged> {
     const idle = this.#takeIdle(asked.origin);
     if (idle === undefined) return this.#fresh(asked);
+    let exchanged: Exchanged;
     try {
-      return await this.#use(idle, asked);
+      exchanged = await this.#use(idle, asked);
     } catch (error) {
       // A kept-alive socket the server had closed fails before any byte of an
       // answer: the request never reached it, so it is sent once more, fresh.
@@ -178,6 +179,14 @@ export class HttpClient {
       if (asked.signal.aborted || !stale) throw error;
       return this.#fresh(asked);
     }
+    // A server closing an idle kept-alive connection may write a 408 on it first (RFC 9110
+    // §15.5.9): read after our request, it answers the wait, not the request. Asked once more,
+    // fresh, as for a socket closed while idle.
+    if (exchanged.response.status === 408) {
+      this.#discard(idle);
+      return this.#fresh(asked);
+    }
+    return exchanged;
   }
 
   async #fresh(asked: Asked): Promise<Exchanged> {

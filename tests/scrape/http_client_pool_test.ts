@@ -108,6 +108,42 @@ Deno.test("HttpClient sends again, on a new socket, a request whose kept-alive s
   client.close();
 });
 
+Deno.test("HttpClient sends again, fresh, a request answered 408 on a reused socket, but not on a new one", async () => {
+  await using server = rawServer(async (peer) => {
+    await peer.request();
+    if (peer.index === 0) {
+      // Kept alive; then, the connection idle, the server gives up on it with a 408, held
+      // open until the next request comes (so that request is sent, and reads the 408).
+      await peer.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await peer.send(
+        "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+      );
+      await peer.request();
+      return;
+    }
+    if (peer.index === 1) {
+      await peer.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain");
+      return;
+    }
+    // A 408 to a request on a new connection is the answer.
+    await peer.send(
+      "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    );
+  });
+  const client = new HttpClient();
+  assert.equal(text((await client.get(server.url(), [], never(), MAX)).body), "first");
+  // Let the 408 reach the client's idle socket before it is reused.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(text((await client.get(server.url(), [], never(), MAX)).body), "again");
+  assert.equal(server.accepted, 2);
+  client.close();
+  const fresh = new HttpClient();
+  assert.equal((await fresh.get(server.url(), [], never(), MAX)).status, 408);
+  assert.equal(server.accepted, 3);
+  fresh.close();
+});
+
 Deno.test("HttpClient does not send again on a reused socket that had begun to answer", async () => {
   await using server = rawServer(async (peer) => {
     await peer.request();
