@@ -18,7 +18,7 @@ export const BUNDLE_DIR = "dist/spoke";
 export const BUNDLE_ENTRY = `${BUNDLE_DIR}/main.js`;
 
 /** The arguments of `deno bundle` that write the app into `outdir`. */
-export function bundleArgs(outdir: string): string[] {
+function bundleArgs(outdir: string): string[] {
   return [
     "bundle",
     "--quiet",

@@ -32,6 +32,7 @@ import {
   type NetworkSpec,
   nextbikeCities,
   NotModified,
+  type ScrapeContext,
   type Scraper,
   scraperClasses,
   scraperFor,
@@ -341,13 +342,11 @@ export class Spoke {
       this.#citiesAsked.add(key);
       const plan = planFor(config, entry.class, entry.tag);
       try {
-        const cities = await nextbikeCities(entry.url, {
-          signal: AbortSignal.any([AbortSignal.timeout(plan.timeout * 1000), this.#closing.signal]),
-          maxBytes: config.scrape.max_bytes,
-          userAgent: config.scrape.user_agent || `spoke/${VERSION}`,
-          ...(plan.headers === undefined ? {} : { headers: expandHeaders(plan.headers) }),
-          ...this.#fetchShared(),
-        });
+        const signal = AbortSignal.any([
+          AbortSignal.timeout(plan.timeout * 1000),
+          this.#closing.signal,
+        ]);
+        const cities = await nextbikeCities(entry.url, this.#scrapeContext(plan, signal));
         this.#citiesFailed.delete(key);
         const networks = networksOfCities(entry, cities);
         found.set(key, networks);
@@ -373,6 +372,10 @@ export class Spoke {
       changed = true;
     }
     const current = new Set(entries.map(networkKey));
+    // An entry gone from the config takes its cities, and what was said of it, with it.
+    for (const key of this.#citiesFailed.keys()) {
+      if (!current.has(key)) this.#citiesFailed.delete(key);
+    }
     for (const key of this.#cities.keys()) {
       if (current.has(key)) continue;
       this.#cities.delete(key);
@@ -634,19 +637,24 @@ export class Spoke {
     return { cache: this.#feedCache, hosts: this.#hostLimiter, http: this.#httpClient };
   }
 
+  /** What a scrape, or a discovery of cities, of a network with `plan` is given. */
+  #scrapeContext(plan: EffectivePlan, signal: AbortSignal): ScrapeContext {
+    return {
+      signal,
+      maxBytes: this.config.scrape.max_bytes,
+      userAgent: this.config.scrape.user_agent || `spoke/${VERSION}`,
+      // Expanded per task so a rotated key is picked up; a missing variable fails the task.
+      ...(plan.headers === undefined ? {} : { headers: expandHeaders(plan.headers) }),
+      ...this.#fetchShared(),
+    };
+  }
+
   async #scrape(job: Job, signal: AbortSignal): Promise<void> {
     const { spec, plan } = job;
     let network;
     const startedAt = performance.now();
     try {
-      network = await job.scraper(spec, {
-        signal,
-        maxBytes: this.config.scrape.max_bytes,
-        userAgent: this.config.scrape.user_agent || `spoke/${VERSION}`,
-        // Expanded per task so a rotated key is picked up; a missing variable fails the task.
-        ...(plan.headers === undefined ? {} : { headers: expandHeaders(plan.headers) }),
-        ...this.#fetchShared(),
-      });
+      network = await job.scraper(spec, this.#scrapeContext(plan, signal));
     } catch (error) {
       // Nothing changed since the last publish (304 or ttl): not a failure, nothing
       // new to send — unless the retained copy is half-way to its expiry.

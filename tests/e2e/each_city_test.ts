@@ -125,13 +125,21 @@ Deno.test("each_city: a failing feed says why and keeps what was found; cities c
     assert.deepEqual([...spoke.jobs.keys()].sort(), results[0]!.networks);
     assert.equal(spoke.jobs.get("nextbike::nextbike-mr-hamm")?.spec.url, `${url}&v=2`);
 
-    // The entry removed from the config: its cities go with it.
+    // Failing again, then removed from the config: its cities go with it, and so does the problem.
+    server.overrides[LIVE_XML] = { status: 500 };
+    const failing = configFor(`${url}&v=3`);
+    failing.rules.push({ match: "nextbike::.*", run_at_start: false });
+    spoke.reload(failing);
+    await spoke.discoverCities();
+    assert.ok(
+      (await health()).problems.some((problem) => problem.startsWith("nextbike::nextbike-mr:")),
+    );
     const none = configFor(url);
     none.networks = [];
-    none.http.enabled = false;
     spoke.reload(none);
     await spoke.discoverCities();
     assert.equal(spoke.jobs.size, 0);
+    assert.deepEqual((await health()).problems, []);
   } finally {
     await spoke.stop();
   }
