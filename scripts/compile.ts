@@ -11,7 +11,7 @@
  * its own chunks (BENCHMARKS.md, Broker). The chunks are dynamic imports of string literals,
  * which `deno compile` follows; `--include` names the folder as well.
  */
-import { ALLOW_FFI_FLAG } from "../src/cli/memory_trim.ts";
+import { ALLOW_FFI_FLAG } from "../src/libc.ts";
 import { BUNDLE_DIR, BUNDLE_ENTRY, bundleApp } from "./_bundle_args.ts";
 
 const HOST_TARGET = `${Deno.build.arch}-unknown-linux-gnu`;

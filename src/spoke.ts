@@ -23,7 +23,7 @@ import {
 import { ExternalBroker, Publisher } from "./publish/mod.ts";
 import { MetricsRegistry } from "./metrics/mod.ts";
 import { CircuitBreaker, type PushResult, Semaphore, TaskQueue } from "./queue/mod.ts";
-import { Scheduler } from "./schedule/mod.ts";
+import { type KernelSleep, openKernelSleep, Scheduler } from "./schedule/mod.ts";
 import {
   expandHeaders,
   FeedCache,
@@ -77,6 +77,8 @@ export class Spoke {
   #networkSemaphores = new Map<string, Semaphore>();
   #skippedTotal;
   #scheduler: Scheduler;
+  /** Starts runs to the tenth of a millisecond where glibc is there to sleep on. */
+  #kernelSleep?: KernelSleep;
   #publisher: Publisher;
   #http?: Deno.HttpServer<Deno.NetAddr>;
   /** PEM text of `[http.tls]`, read at construction so a bad path fails before anything listens. */
@@ -151,7 +153,16 @@ export class Spoke {
     );
     this.#syncQueues(config);
     this.#plan(networks);
-    this.#scheduler = new Scheduler((key) => this.#due(key), { metrics: this.metrics });
+    const kernelSleep = openKernelSleep();
+    if (typeof kernelSleep === "string") {
+      log.debug("runs start when Deno's timer fires (1–2 ms late): {reason}", {
+        reason: kernelSleep,
+      });
+    } else this.#kernelSleep = kernelSleep;
+    this.#scheduler = new Scheduler((key) => this.#due(key), {
+      metrics: this.metrics,
+      kernelSleep: this.#kernelSleep,
+    });
   }
 
   /** Validates the networks against the scrapers, then starts every listener and job. */
@@ -206,6 +217,8 @@ export class Spoke {
     await this.broker?.close();
     await this.external?.close();
     this.#sqlite?.close();
+    await this.#scheduler.settled();
+    this.#kernelSleep?.[Symbol.dispose]();
   }
 
   /** Counters of every part, for `/stats`, `/metrics` and logs. */

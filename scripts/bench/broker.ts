@@ -6,7 +6,7 @@
  * prints a Markdown table of ratios Spoke ÷ mosquitto for BENCHMARKS.md. Needs node, mosquitto
  * and `npm install` done in the bench folder (`SPOKE_MQTT_BENCH_DIR` overrides its place).
  */
-import { ALLOW_FFI_FLAG } from "../../src/cli/memory_trim.ts";
+import { ALLOW_FFI_FLAG } from "../../src/libc.ts";
 import { parseArgs } from "node:util";
 
 const BENCH_DIR = Deno.env.get("SPOKE_MQTT_BENCH_DIR") ?? "/work/shared/mqtt";

@@ -9,7 +9,7 @@
  * after the last client connected; medians of the runs. When `dist/spoke/main.js` exists (`deno task
  * bundle`), the same broker run from that bundle too, with `--no-config` as the binary runs.
  */
-import { ALLOW_FFI_FLAG } from "../../src/cli/memory_trim.ts";
+import { ALLOW_FFI_FLAG } from "../../src/libc.ts";
 import { parseArgs } from "node:util";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

@@ -25,11 +25,12 @@
  * Spoke's own), BENCH_SIZES (default "2000,10000"), BENCH_WARM_S (30),
  * BENCH_WINDOW_S (60), BENCH_RUNS (1; the median is reported), BENCH_ENGINES
  * (default "spoke,apscheduler"; `spoke-fetch` is Spoke through `fetch`,
- * without the client), BENCH_PYTHON (default: a venv made once under
+ * without the client; `spoke-coarse` is Spoke without the kernel sleep,
+ * its runs left to Deno's timer), BENCH_PYTHON (default: a venv made once under
  * $XDG_CACHE_HOME/spoke-bench/ with `apscheduler<4` and aiohttp from pip).
  */
 import { CircuitBreaker, Semaphore, TaskQueue } from "../../src/queue/mod.ts";
-import { Scheduler } from "../../src/schedule/mod.ts";
+import { openKernelSleep, Scheduler } from "../../src/schedule/mod.ts";
 import { MetricsRegistry } from "../../src/metrics/mod.ts";
 import { fetchJson, HttpClient } from "../../src/scrape/mod.ts";
 import { startMemoryTrim } from "../../src/cli/memory_trim.ts";
@@ -60,15 +61,16 @@ interface ChildReport {
 }
 
 if (Deno.args[0] === "--child") {
-  await child(Deno.args.slice(1, 5).map(Number), Deno.args[5] === "fetch");
+  await child(Deno.args.slice(1, 5).map(Number), Deno.args.slice(5));
 } else await orchestrate();
 
 // ---------------------------------------------------------------- Spoke child
 
 async function child(
   [networks = 0, warm = 0, window = 0, port = 0]: number[],
-  viaFetch: boolean,
+  variant: string[],
 ): Promise<void> {
+  const viaFetch = variant.includes("fetch");
   const url = `http://127.0.0.1:${port}`;
   const drift: number[] = [];
   const wait: number[] = [];
@@ -90,6 +92,10 @@ async function child(
   const http = viaFetch ? undefined : new HttpClient({ maxIdlePerOrigin: WORKERS });
   const networkSemaphores = new Map<string, Semaphore>();
   // The scheduler hands each run its due time and how late it fires (drift, jitter included).
+  // As src/spoke.ts does, unless the run is to show the timer alone.
+  const opened = variant.includes("coarse") ? undefined : openKernelSleep();
+  if (typeof opened === "string") throw new Error(`bench child: no kernel sleep: ${opened}`);
+  const kernelSleep = opened;
   const scheduler = new Scheduler((key, _dueAt, lateMs) => {
     const now = performance.now();
     const queuedAt = now;
@@ -114,7 +120,7 @@ async function child(
     });
     if (result !== "queued") counts.skipped++;
     else if (inWindow(now)) drift.push(lateMs);
-  }, { metrics });
+  }, { metrics, ...(kernelSleep === undefined ? {} : { kernelSleep }) });
   for (let index = 0; index < networks; index++) {
     const key = `bench::net-${index}`;
     networkSemaphores.set(key, new Semaphore(`network ${key}`, 1));
@@ -171,8 +177,8 @@ async function orchestrate(): Promise<void> {
   const runs = Number(Deno.env.get("BENCH_RUNS") ?? 1);
   const python = Deno.env.get("BENCH_PYTHON") ?? await apschedulerPython();
   const engines = (Deno.env.get("BENCH_ENGINES") ?? "spoke,apscheduler").split(",")
-    .filter((engine): engine is "spoke" | "spoke-fetch" | "apscheduler" =>
-      engine === "spoke" || engine === "spoke-fetch" || engine === "apscheduler"
+    .filter((engine): engine is "spoke" | "spoke-fetch" | "spoke-coarse" | "apscheduler" =>
+      ["spoke", "spoke-fetch", "spoke-coarse", "apscheduler"].includes(engine)
     );
   const ticks = 100; // USER_HZ on Linux
 
@@ -214,7 +220,11 @@ async function orchestrate(): Promise<void> {
               new URL("schedule.ts", here).pathname,
               "--child",
               ...args,
-              ...(engine === "spoke-fetch" ? ["fetch"] : []),
+              ...(engine === "spoke-fetch"
+                ? ["fetch"]
+                : engine === "spoke-coarse"
+                ? ["coarse"]
+                : []),
             ],
             stdout: "piped",
           })

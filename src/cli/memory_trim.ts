@@ -1,20 +1,9 @@
 import { getLogger } from "@logtape/logtape";
+import { openLibc } from "../libc.ts";
 
 const log = getLogger(["spoke", "memory"]);
 
-/**
- * Where glibc lives on the Linux systems Spoke runs on (Debian and Raspberry
- * Pi OS, x86_64 and aarch64). Absolute paths, so the permission can be this
- * narrow: `--allow-ffi=<these>` (a bare "libc.so.6" would be read relative to
- * the working directory).
- */
-export const LIBC_PATHS = [
-  "/lib/x86_64-linux-gnu/libc.so.6",
-  "/lib/aarch64-linux-gnu/libc.so.6",
-] as const;
-
-/** The `--allow-ffi` flag that lets {@link startMemoryTrim} work, and nothing else. */
-export const ALLOW_FFI_FLAG = `--allow-ffi=${LIBC_PATHS.join(",")}`;
+const MALLOC_TRIM = { malloc_trim: { parameters: ["usize"], result: "i32" } } as const;
 
 /** Seconds between two trims. */
 export const MEMORY_TRIM_INTERVAL_S = 30;
@@ -50,7 +39,7 @@ type ExposedGc = (options: { type: "major"; execution: "sync"; flavor: "last-res
  * round after round while the V8 heap stayed flat: a 12-minute soak of 2,000
  * networks went from 176 to 223 MiB between rounds, and stayed at 168 MiB with
  * this trim (BENCHMARKS.md, soak). A trim walks the arenas in well under a
- * millisecond. Needs `--allow-ffi` for the libc path ({@link ALLOW_FFI_FLAG}).
+ * millisecond. Needs `--allow-ffi` for the libc path (`ALLOW_FFI_FLAG` of src/libc.ts).
  *
  * The V8 heap: after some twenty rounds V8 stops shrinking its heap between
  * rounds and keeps 30 MiB more committed than it uses, or leaves a round's
@@ -70,7 +59,7 @@ export function startMemoryTrim(intervalS: number = MEMORY_TRIM_INTERVAL_S): Mem
       `memory trim: interval must be a positive number of seconds, got ${intervalS}`,
     );
   }
-  const opened = openLibc();
+  const opened = openLibc(MALLOC_TRIM);
   const gc = (globalThis as { gc?: unknown }).gc;
   const shrinkHeap = typeof gc === "function" ? gc as ExposedGc : undefined;
   if (typeof opened === "string") {
@@ -121,24 +110,4 @@ export function startMemoryTrim(intervalS: number = MEMORY_TRIM_INTERVAL_S): Mem
       libc?.close();
     },
   };
-}
-
-type Libc = Deno.DynamicLibrary<{ malloc_trim: { parameters: ["usize"]; result: "i32" } }>;
-
-function openLibc(): Libc | string {
-  if (Deno.build.os !== "linux") return `not Linux (${Deno.build.os})`;
-  const reasons: string[] = [];
-  for (const path of LIBC_PATHS) {
-    try {
-      return Deno.dlopen(path, { malloc_trim: { parameters: ["usize"], result: "i32" } });
-    } catch (error) {
-      if (
-        error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
-      ) {
-        return `no permission to load ${path} (run with ${ALLOW_FFI_FLAG})`;
-      }
-      reasons.push(`${path}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  return `no glibc found (${reasons.join("; ")})`;
 }

@@ -2,6 +2,7 @@ import { getLogger } from "@logtape/logtape";
 import { Cron } from "croner";
 import type { Histogram, MetricsRegistry } from "../metrics/mod.ts";
 import { DueHeap } from "./_due_heap.ts";
+import type { KernelSleep } from "./kernel_sleep.ts";
 import { TimerLead } from "./_timer_lead.ts";
 
 const log = getLogger(["spoke", "schedule"]);
@@ -12,6 +13,20 @@ const log = getLogger(["spoke", "schedule"]);
  * its own timers at 30 s for the same reason.
  */
 const MAX_WAIT_MS = 30_000;
+
+/**
+ * With a kernel sleep, how far ahead of a due time the timer hands over to
+ * it: more than a timer's lateness (1–2 ms), so the timer lands before the
+ * due time and the sleep takes the scheduler the rest of the way.
+ */
+const KERNEL_SLEEP_WINDOW_MS = 4;
+
+/**
+ * Kernel sleeps in flight at most; past that the timer serves (each holds a
+ * thread of Deno's blocking pool until it runs out, and one is enough unless
+ * runs keep arriving due sooner than the one it sleeps for).
+ */
+const MAX_KERNEL_SLEEPS = 4;
 
 /** When one job fires. */
 export interface JobPlan {
@@ -37,6 +52,12 @@ export interface SchedulerOptions {
   random?: () => number;
   /** Where the scheduler records how late each run fires (`spoke_schedule_drift_seconds`). */
   metrics?: MetricsRegistry;
+  /**
+   * Wakes the scheduler to the tenth of a millisecond (`openKernelSleep()`);
+   * without it runs start when Deno's timer fires, 0–2 ms after their due
+   * time. Closing it is the caller's, after `settled()`.
+   */
+  kernelSleep?: KernelSleep;
 }
 
 interface Job {
@@ -87,6 +108,10 @@ export class Scheduler {
    */
   #askedFor = Infinity;
   #lead = new TimerLead();
+  #kernelSleep: KernelSleep | undefined;
+  /** Due times the kernel sleeps in flight run to. */
+  #sleepingUntil: number[] = [];
+  #whenSettled: (() => void)[] = [];
   #wakes = 0;
   #firing = false;
   /** Wall time minus monotonic time: due times are wall times with sub-ms precision. */
@@ -98,6 +123,7 @@ export class Scheduler {
     }
     this.#onDue = onDue;
     this.#random = options.random ?? Math.random;
+    this.#kernelSleep = options.kernelSleep;
     this.#drift = options.metrics?.histogram(
       "spoke_schedule_drift_seconds",
       "How late each scheduled run fired after its due time (jitter included in the due time).",
@@ -222,6 +248,16 @@ export class Scheduler {
     this.#disarm();
   }
 
+  /**
+   * Resolves once no kernel sleep is in flight (at once without one): after
+   * `stop()`, when the kernel sleep may be closed and nothing of the
+   * scheduler's is left running.
+   */
+  settled(): Promise<void> {
+    if (this.#sleepingUntil.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#whenSettled.push(resolve));
+  }
+
   #makeJob(key: string, plan: JobPlan): Job {
     if (typeof key !== "string" || key === "") {
       throw new RangeError(`schedule: a job needs a non-empty key, got ${JSON.stringify(key)}`);
@@ -302,7 +338,21 @@ export class Scheduler {
   #schedule(job: Job): void {
     this.#heap.push(job);
     // Armed again only for an earlier timer than the one armed.
-    if (!this.#firing && this.#timerFor(job.due, this.now()) < this.#askedFor) this.#arm();
+    if (!this.#firing && this.#lookFor(job.due, this.now()) < this.#nextLook()) this.#arm();
+  }
+
+  /** When the scheduler would look for a job due at `due`: a kernel sleep's end, or a timer's. */
+  #lookFor(due: number, now: number): number {
+    return this.#kernelSleep && due - now <= KERNEL_SLEEP_WINDOW_MS
+      ? due
+      : this.#timerFor(due, now);
+  }
+
+  /** When the scheduler looks at the heap next: its timer or its first kernel sleep. */
+  #nextLook(): number {
+    let next = this.#askedFor;
+    for (const until of this.#sleepingUntil) next = Math.min(next, until);
+    return next;
   }
 
   #arm(): void {
@@ -310,16 +360,40 @@ export class Scheduler {
     const next = this.#heap.peek();
     if (!next) return;
     const now = this.now();
+    if (this.#kernelSleep && next.due - now <= KERNEL_SLEEP_WINDOW_MS) {
+      // A sleep in flight that ends by then wakes the scheduler in time.
+      if (this.#sleepingUntil.some((until) => until <= next.due)) return;
+      if (this.#sleepingUntil.length < MAX_KERNEL_SLEEPS) return this.#sleepUntil(next.due, now);
+    }
     this.#askedFor = this.#timerFor(next.due, now);
     this.#timer = setTimeout(() => this.#wake(), this.#askedFor - now);
+  }
+
+  #sleepUntil(due: number, now: number): void {
+    this.#sleepingUntil.push(due);
+    const woke = () => {
+      this.#sleepingUntil.splice(this.#sleepingUntil.indexOf(due), 1);
+      // Fires what is due by now and plans again; one no longer wanted fires nothing.
+      this.#wake(false);
+      if (this.#sleepingUntil.length === 0) {
+        for (const resolve of this.#whenSettled.splice(0)) resolve();
+      }
+    };
+    this.#kernelSleep!.sleep(due - now).then(woke, (error) => {
+      log.warn("kernel sleep failed, keeping to the timer: {error}", { error });
+      this.#kernelSleep = undefined;
+      woke();
+    });
   }
 
   /**
    * When to ask the timer for, for a job due at `due`: ahead by the timer's
    * usual lateness, at least 1 ms on (0 is 1 ms anyway, and later), whole ms.
+   * With a kernel sleep, ahead by its window instead, which it sleeps out.
    */
   #timerFor(due: number, now: number): number {
-    return now + Math.min(Math.max(1, Math.ceil(due - now - this.#lead.ms)), MAX_WAIT_MS);
+    const ahead = this.#kernelSleep ? KERNEL_SLEEP_WINDOW_MS : this.#lead.ms;
+    return now + Math.min(Math.max(1, Math.ceil(due - now - ahead)), MAX_WAIT_MS);
   }
 
   #disarm(): void {
@@ -333,10 +407,10 @@ export class Scheduler {
    * fire is fired too, without another timer hop), then sleeps until the next
    * one. A wake-up before the first due time fires nothing and arms again.
    */
-  #wake(): void {
-    this.#lead.observe(this.now() - this.#askedFor);
-    this.#timer = undefined;
-    this.#askedFor = Infinity;
+  #wake(fromTimer = true): void {
+    if (fromTimer) this.#lead.observe(this.now() - this.#askedFor);
+    // A kernel sleep's wake-up may come with a timer armed: this one plans afresh.
+    this.#disarm();
     this.#firing = true;
     const wake = ++this.#wakes;
     try {

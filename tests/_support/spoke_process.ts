@@ -5,7 +5,7 @@
  * SIGKILL to crash), ports parsed from the listeners' log lines.
  */
 
-import { ALLOW_FFI_FLAG } from "../../src/cli/memory_trim.ts";
+import { ALLOW_FFI_FLAG } from "../../src/libc.ts";
 
 const MOD = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 

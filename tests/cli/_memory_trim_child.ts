@@ -4,7 +4,8 @@
  * of freed C heap below one live block, which only a trim can give back, and
  * with `heap` a V8 heap grown by garbage, which only a collection gives back.
  */
-import { LIBC_PATHS, startMemoryTrim } from "../../src/cli/memory_trim.ts";
+import { startMemoryTrim } from "../../src/cli/memory_trim.ts";
+import { LIBC_PATHS } from "../../src/libc.ts";
 
 const BLOCK_BYTES = 64n * 1024n;
 const rssKiB = () => Math.round(Deno.memoryUsage().rss / 1024);

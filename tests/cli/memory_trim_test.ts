@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ALLOW_FFI_FLAG, startMemoryTrim } from "../../src/cli/memory_trim.ts";
+import { startMemoryTrim } from "../../src/cli/memory_trim.ts";
+import { ALLOW_FFI_FLAG } from "../../src/libc.ts";
 
 const CHILD = new URL("_memory_trim_child.ts", import.meta.url).pathname;
 

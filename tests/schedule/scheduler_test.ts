@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { MetricsRegistry } from "../../src/metrics/mod.ts";
-import { Scheduler } from "../../src/schedule/mod.ts";
+import { type KernelSleep, Scheduler } from "../../src/schedule/mod.ts";
+import { kernelSleep } from "./_kernel_sleep.ts";
 
 interface Firing {
   key: string;
@@ -200,23 +201,39 @@ Deno.test("Scheduler keeps thousands of interval jobs light (no parsed cron patt
   assert.ok(perJob < 2 * 1024, `${Math.round(perJob)} bytes per job`);
 });
 
-Deno.test("Scheduler never calls onDue before the due time, though it arms its timer ahead", async () => {
+/**
+ * Runs 200 jobs until `calls` runs have fired and returns how early each early
+ * one was (ms), by the clock the scheduler keeps.
+ */
+async function earlyFirings(
+  options: ConstructorParameters<typeof Scheduler>[1],
+  plan: { interval: number; jitter: number; calls: number },
+): Promise<number[]> {
   const early: number[] = [];
   let count = 0;
   const { promise, resolve } = Promise.withResolvers<void>();
   const scheduler: Scheduler = new Scheduler((_key, dueAt) => {
     const now = scheduler.now();
     if (now < dueAt) early.push(dueAt - now);
-    if (++count === 600) resolve();
-  });
-  // 200 jobs, three rounds each 50 ms apart, due times spread over 20 ms: hundreds of
-  // wake-ups for the lead to learn from, each checked against the clock the scheduler keeps.
+    if (++count === plan.calls) resolve();
+  }, options);
   for (let i = 0; i < 200; i++) {
-    scheduler.add(`gbfs::n${i}`, { interval: 0.05, jitter: 0.02, runAtStart: true });
+    scheduler.add(`gbfs::n${i}`, {
+      interval: plan.interval,
+      jitter: plan.jitter,
+      runAtStart: true,
+    });
   }
   await promise;
   scheduler.stop();
-  assert.deepEqual(early, []);
+  await scheduler.settled();
+  return early;
+}
+
+Deno.test("Scheduler never calls onDue before the due time, though it arms its timer ahead", async () => {
+  // Three rounds 50 ms apart, due times spread over 20 ms: hundreds of wake-ups for the lead
+  // to learn from.
+  assert.deepEqual(await earlyFirings({}, { interval: 0.05, jitter: 0.02, calls: 600 }), []);
 });
 
 Deno.test("Scheduler fires a job once per wake-up even when it comes due again while firing", async () => {
@@ -239,4 +256,90 @@ Deno.test("Scheduler fires a job once per wake-up even when it comes due again w
   await promise;
   scheduler.stop();
   assert.equal(most, 1);
+});
+
+/** Runs `body` with setTimeout counted; returns the delays asked for. */
+async function countingTimers(body: () => Promise<void>): Promise<number[]> {
+  const armed: number[] = [];
+  const nativeSetTimeout = globalThis.setTimeout;
+  globalThis.setTimeout = ((callback: () => void, delay?: number) => {
+    armed.push(delay ?? 0);
+    return nativeSetTimeout(callback, delay);
+  }) as typeof setTimeout;
+  try {
+    await body();
+  } finally {
+    globalThis.setTimeout = nativeSetTimeout;
+  }
+  return armed;
+}
+
+Deno.test("Scheduler with a kernel sleep starts a run due sooner than a timer can wait without a timer", async () => {
+  // Due 0.5 ms after it is added: a timer asked for the least it takes (1 ms) fires 2 ms on.
+  using sleep = kernelSleep();
+  const { scheduler, fired, until } = recording({ random: () => 0.5, kernelSleep: sleep });
+  const armed = await countingTimers(async () => {
+    scheduler.add("gbfs::near", { interval: 60, jitter: 0.001, runAtStart: true });
+    await until(1);
+  });
+  scheduler.stop();
+  await scheduler.settled();
+  // The one timer is the next run's, a minute on (capped at 30 s).
+  assert.deepEqual(armed, [30_000]);
+  assert.equal(fired.length, 1);
+  assert.ok(fired[0]!.lateMs >= 0, `fired ${-fired[0]!.lateMs} ms early`);
+});
+
+Deno.test("Scheduler without a kernel sleep leaves the same run to a timer", async () => {
+  const { scheduler, fired, until } = recording({ random: () => 0.5 });
+  const armed = await countingTimers(async () => {
+    scheduler.add("gbfs::near", { interval: 60, jitter: 0.001, runAtStart: true });
+    await until(1);
+  });
+  scheduler.stop();
+  assert.deepEqual(armed, [1, 30_000]);
+  assert.equal(fired.length, 1);
+  assert.ok(fired[0]!.lateMs >= 0);
+});
+
+Deno.test("Scheduler, with a kernel sleep or without, never fires early across hundreds of close wake-ups", async () => {
+  using sleep = kernelSleep();
+  for (const options of [{ kernelSleep: sleep }, {}]) {
+    // Due times 0.05 ms apart on average: most gaps are shorter than any timer.
+    const early = await earlyFirings(options, { interval: 0.03, jitter: 0.01, calls: 400 });
+    assert.deepEqual(early, [], `kernel sleep ${options.kernelSleep !== undefined}`);
+  }
+});
+
+Deno.test("Scheduler with a kernel sleep fires nothing for a job removed while it slept for it, and settles", async () => {
+  using sleep = kernelSleep();
+  const { scheduler, fired } = recording({ random: () => 0.5, kernelSleep: sleep });
+  scheduler.add("gbfs::gone", { interval: 60, jitter: 0.004, runAtStart: true });
+  scheduler.add("gbfs::later", { interval: 60, jitter: 0.05, runAtStart: true });
+  scheduler.remove("gbfs::gone");
+  await scheduler.settled();
+  assert.equal(fired.length, 0);
+  // The later job is still the timer's, and fires.
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  scheduler.stop();
+  await scheduler.settled();
+  assert.deepEqual(fired.map((firing) => firing.key), ["gbfs::later"]);
+});
+
+Deno.test("Scheduler whose kernel sleep fails keeps to its timer and still fires every run", async () => {
+  let calls = 0;
+  const failing: KernelSleep = {
+    sleep: () => {
+      calls++;
+      return Promise.reject(new Error("nanosleep: EFAULT"));
+    },
+    [Symbol.dispose]: () => {},
+  };
+  const { scheduler, fired, until } = recording({ random: () => 0.5, kernelSleep: failing });
+  scheduler.add("gbfs::a", { interval: 0.01, jitter: 0.001, runAtStart: true });
+  await until(3);
+  scheduler.stop();
+  await scheduler.settled();
+  assert.equal(calls, 1);
+  for (const firing of fired) assert.ok(firing.lateMs >= 0);
 });
