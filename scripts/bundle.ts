@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { BUNDLE_DIR, bundleApp } from "./_bundle_args.ts";
+import { ALLOW_FFI_FLAG } from "../src/libc.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -58,6 +59,8 @@ async function proveStandalone(
       "--allow-read",
       "--allow-env",
       "--allow-sys",
+      // As the binary holds it: glibc for the memory trim and the scheduler's kernel sleep.
+      ALLOW_FFI_FLAG,
       "spoke/main.js",
       "selftest",
     ], { cwd: emptyDir, env: { ...env, DENO_DIR: denoDir } });
