@@ -1,10 +1,10 @@
 /**
- * GBFS stations: station_information read once per distinct body into an
- * index by station_id, then joined with station_status into CityBikes
+ * GBFS stations: station_information read into an index by station_id
+ * (`_gbfs_information.ts`), joined with station_status into CityBikes
  * stations, with the `extra` fields pybikes' GBFS scraper produces.
  *
  * Both station arrays are checked by hand (`_gbfs_fields.ts`), only the fields
- * Spoke uses: station_information here, station_status into columns
+ * Spoke uses: station_information into its index, station_status into columns
  * (`_gbfs_status.ts`), and each CityBikes station is built straight from them:
  * with valibot, validation and its output copies were a third of a scrape's
  * CPU and most of its garbage (BENCHMARKS.md, "Scrapers").
@@ -13,6 +13,7 @@ import type { Station } from "./network.ts";
 import type { VehicleType } from "./_gbfs_schemas.ts";
 import { FeedError } from "./feed_error.ts";
 import * as field from "./_gbfs_fields.ts";
+import type { Information, InformationStation } from "./_gbfs_information.ts";
 import {
   DOCKS,
   EBIKE,
@@ -54,33 +55,6 @@ export function vehicleKind(type: VehicleType): Kind | undefined {
   return undefined;
 }
 
-/** One station of station_information, as every scrape of the same body reuses it. */
-export interface InformationStation {
-  readonly id: string;
-  readonly name: string;
-  readonly latitude: number;
-  readonly longitude: number;
-  /** Where the station goes in the network: station_information's order. */
-  readonly slot: number;
-  /** What goes in every scrape's `extra` of the station, beside the status fields. */
-  readonly virtual: boolean;
-  /** `capacity`. */
-  readonly slots: number | undefined;
-  readonly address: string | undefined;
-  readonly postCode: string | undefined;
-  /** Frozen and shared (by every scrape of this body, and by the stations that have the same URIs). */
-  readonly rentalUris: Readonly<Record<string, string>> | undefined;
-}
-
-/** station_information, read: the stations by id (a repeated id: the last one, in the first one's place). */
-export interface Information {
-  readonly byId: ReadonlyMap<string, InformationStation>;
-  /** The same stations by slot. */
-  readonly bySlot: readonly InformationStation[];
-  /** Distinct station ids. */
-  readonly size: number;
-}
-
 const STATIONS = "data.stations";
 
 /** `data.stations` of a station document, or a FeedError naming what is not there. */
@@ -103,93 +77,6 @@ export function member(object: unknown, name: string, url: string, path: string)
     throw field.invalid(url, path === "document" ? name : `${path}.${name}`, "", undefined);
   }
   return value;
-}
-
-/** Reads station_information: every station checked, indexed by id. */
-export function readInformation(document: unknown, url: string): Information {
-  const stations = stationList(document, url);
-  const byId = new Map<string, InformationStation>();
-  const bySlot: InformationStation[] = [];
-  const lastUris: LastUris = { android: null, ios: null, web: null, uris: undefined };
-  for (let i = 0; i < stations.length; i++) {
-    const raw = field.recordAt(stations[i], url, STATIONS, i);
-    const id = field.id(raw.station_id, url, STATIONS, i, "station_id");
-    const name = field.text(raw.name, url, STATIONS, i, "name");
-    const latitude = field.number(raw.lat, url, STATIONS, i, "lat");
-    const longitude = field.number(raw.lon, url, STATIONS, i, "lon");
-    const capacity = field.optionalNumber(raw.capacity, url, STATIONS, i, "capacity");
-    const address = field.optionalString(raw.address, url, STATIONS, i, "address");
-    const postCode = field.optionalString(raw.post_code, url, STATIONS, i, "post_code");
-    const virtual = field.optionalFlag(
-      raw.is_virtual_station,
-      url,
-      STATIONS,
-      i,
-      "is_virtual_station",
-    ) ?? false;
-    const rentalUris = readRentalUris(raw.rental_uris, url, i, lastUris);
-    const slot = byId.get(id)?.slot ?? byId.size;
-    const station: InformationStation = {
-      id,
-      name,
-      latitude,
-      longitude,
-      slot,
-      virtual,
-      slots: capacity,
-      address,
-      postCode,
-      rentalUris,
-    };
-    byId.set(id, station);
-    bySlot[slot] = station;
-  }
-  return { byId, bySlot, size: byId.size };
-}
-
-/** The rental URIs of the station before, reused when a station has the very same (most do). */
-interface LastUris {
-  android: unknown;
-  ios: unknown;
-  web: unknown;
-  uris: Readonly<Record<string, string>> | undefined;
-}
-
-function readRentalUris(
-  value: unknown,
-  url: string,
-  index: number,
-  last: LastUris,
-): Readonly<Record<string, string>> | undefined {
-  if (value == null) return undefined;
-  if (typeof value !== "object" || Array.isArray(value)) {
-    throw field.invalid(url, field.at(STATIONS, index, "rental_uris"), "must be an object", value);
-  }
-  const { android, ios, web } = value as Record<string, unknown>;
-  if (
-    last.uris !== undefined && android === last.android && ios === last.ios && web === last.web
-  ) {
-    return last.uris;
-  }
-  const uris: Record<string, string> = {};
-  const pairs = [["android", android], ["ios", ios], ["web", web]] as const;
-  for (const [os, uri] of pairs) {
-    if (uri == null) continue;
-    if (typeof uri !== "string") {
-      throw field.invalid(
-        url,
-        field.at(STATIONS, index, "rental_uris", `.${os}`),
-        "must be a string",
-        uri,
-      );
-    }
-    uris[os] = uri;
-  }
-  last.android = android;
-  last.ios = ios;
-  last.web = web;
-  last.uris = Object.freeze(uris);
-  return last.uris;
 }
 
 /**
