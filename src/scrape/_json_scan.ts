@@ -486,12 +486,17 @@ export abstract class JsonScanner {
       if (this.is(N_STATIONS)) {
         if (found) giveUp();
         found = true;
-        if (!this.open(0x5b, 0x5d)) {
-          do this.station(); while (!this.next(0x5d));
-        }
+        this.stationList();
       } else this.skip(2);
     } while (!this.next(0x7d));
     if (!found) giveUp();
+  }
+
+  /** Reads `data.stations`, from its opening bracket. */
+  stationList(): void {
+    if (!this.open(0x5b, 0x5d)) {
+      do this.station(); while (!this.next(0x5d));
+    }
   }
 
   /** Reads a number (JSON's grammar), as JSON.parse would give it. */

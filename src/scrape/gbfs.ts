@@ -53,11 +53,16 @@ const typesReader: Reader<Kinds> = {
       ]),
     ),
 };
-/** station_information: scanned from its bytes when it is a plain feed, else parsed and read. */
+/**
+ * station_information: scanned from its bytes when it is a plain feed, else
+ * parsed and read; kept when its body changes, since the next body mostly has
+ * the same stations (see scanInformationBytes).
+ */
 const informationReader: Reader<Information> = {
   name: "gbfs/station_information",
   read: readInformation,
   readBytes: scanInformationBytes,
+  keepsDocument: true,
 };
 /** station_status: scanned from its bytes when it is a plain feed, else parsed and read. */
 function statusReader(major: 1 | 2 | 3): Reader<Status> {

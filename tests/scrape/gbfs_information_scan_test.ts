@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { type Information, readInformation } from "../../src/scrape/_gbfs_information.ts";
 import { scanInformationBytes } from "../../src/scrape/_gbfs_information_scan.ts";
-import { scrapeGbfs } from "../../src/scrape/mod.ts";
+import { FeedCache, scrapeGbfs } from "../../src/scrape/mod.ts";
 import { seededRandom } from "../_support/seeded_random.ts";
 import { testContext } from "./_assertions.ts";
 import { startFeedServer } from "./_feed_server.ts";
@@ -359,5 +359,74 @@ Deno.test("scrapeGbfs() fails on a bad station_information with readInformation'
       ? feed + slow.error.slice(`FeedError: feed ${URL_}: `.length)
       : `${feed}invalid JSON: `;
     assert.ok(scraped.error.startsWith(expected), `${scraped.error} vs ${expected}`);
+  }
+});
+
+Deno.test("scanInformationBytes() reuses the body before's stations when only the rest changed, and only then", async () => {
+  const recorded = await Deno.readTextFile(
+    new URL(`../../config/demo/${INFORMATION}`, import.meta.url),
+  );
+  const first = scanInformationBytes(encoder.encode(recorded), URL_);
+  assert.ok(first !== undefined);
+  /** The scan of `text` after `before` (its body and what was read of it), checked against the document path. */
+  const after = (before: { text: string; information: Information }, text: string) => {
+    const bytes = encoder.encode(text);
+    const previous = { body: encoder.encode(before.text), document: before.information };
+    const read = scanInformationBytes(bytes, URL_, previous);
+    const slow = slowPath(bytes);
+    if (read === undefined) return undefined;
+    assert.ok(!("error" in slow), text.slice(0, 200));
+    assert.deepStrictEqual(read.document, slow.information);
+    assert.deepStrictEqual(read.ttl, slow.ttl);
+    return { text, information: read.document };
+  };
+  const start = { text: recorded, information: first.document };
+  // last_updated moved on (one digit more), ttl changed, a member added before data: the same stations.
+  const moved = recorded.replace(/"last_updated": \d+/, '"last_updated": 17381440590')
+    .replace(/"ttl": \d+/, '"ttl": 7').replace("{", '{"more": [1, {"x": null}],');
+  const second = after(start, moved);
+  assert.equal(second?.information, first.document);
+  // Again from the reused one (its array is now where this body has it).
+  const third = after(second!, moved.replace('"ttl": 7', '"ttl": 8'));
+  assert.equal(third?.information, first.document);
+  // A station changed (a name; a byte of a coordinate; one station more): read anew.
+  const renamed = after(third!, third!.text.replace("Nordica Ave", "Nordica Av."));
+  assert.ok(renamed !== undefined && renamed.information !== first.document);
+  assert.equal(renamed.information.bySlot[0]!.name, "Nordica Av. & Medill Ave");
+  const nudged = after(renamed, renamed.text.replace(/("lat": \d+\.\d*)\d/, "$15"));
+  assert.ok(nudged !== undefined && nudged.information !== renamed.information);
+  const document = JSON.parse(nudged.text);
+  document.data.stations.push({ ...document.data.stations[0], "station_id": "new" });
+  const longer = after(nudged, JSON.stringify(document, null, 1));
+  assert.ok(longer !== undefined && longer.information.size === nudged.information.size + 1);
+  // The same array, but a body the document path reads otherwise (a second stations) or refuses.
+  const twice = moved.replace('"data": {', '"data": {"stations": [],');
+  assert.equal(after(second!, twice), undefined);
+  assert.equal(after(second!, `${moved}x`), undefined);
+  // What the document path read (no array known) is not reused, and gives the same.
+  const read = readInformation(JSON.parse(recorded), URL_);
+  assert.notEqual(after({ text: recorded, information: read }, moved)?.information, read);
+});
+
+Deno.test("scrapeGbfs() with a FeedCache builds the same networks as without one from a station_information whose last_updated moves on", async () => {
+  const recorded = await Deno.readTextFile(
+    new URL(`../../config/demo/${INFORMATION}`, import.meta.url),
+  );
+  await using server = startFeedServer();
+  const url = server.url(SET);
+  const spec = { class: "gbfs", tag: "divvy", name: "", url };
+  const cache = new FeedCache({ maxTtlS: 0, discoveryTtlS: 0 });
+  const bodies = [
+    recorded,
+    recorded.replace(/"last_updated": \d+/, '"last_updated": 1'),
+    recorded.replace(/"last_updated": \d+/, '"last_updated": 12345678901'),
+    recorded.replace("Nordica Ave", "Nordica"),
+    recorded.replace("Nordica Ave", "Nordica").replace(/"last_updated": \d+/, '"last_updated": 2'),
+  ];
+  for (const body of bodies) {
+    server.overrides[INFORMATION] = { body, noValidators: true };
+    const cached = await scrapeGbfs(spec, testContext({ cache }));
+    const fresh = await scrapeGbfs(spec, testContext());
+    assert.deepStrictEqual(cached, fresh);
   }
 });
