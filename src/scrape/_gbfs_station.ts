@@ -134,6 +134,40 @@ function extraOf(
   return extra;
 }
 
+/**
+ * The whole `extra` of a station of Lyft's shape (capacity and rental URIs,
+ * classic bikes and e-bikes counted by type: the largest systems), in one
+ * literal: added one by one, the counts grew a properties store a station.
+ * Undefined for any other shape.
+ */
+function bikesExtra(
+  info: InformationStation,
+  flags: number,
+  lastUpdated: number,
+  normal: number,
+  electric: number,
+): Record<string, unknown> | undefined {
+  if (
+    info.address !== undefined || info.postCode !== undefined || info.slots === undefined ||
+    info.rentalUris === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    uid: info.id,
+    renting: (flags & RENTING) !== 0,
+    returning: (flags & RETURNING) !== 0,
+    installed: (flags & INSTALLED) !== 0,
+    "last_updated": lastUpdated,
+    virtual: info.virtual,
+    slots: info.slots,
+    "rental_uris": info.rentalUris,
+    "normal_bikes": normal,
+    ebikes: electric,
+    "has_ebikes": true,
+  };
+}
+
 /** The stations of both feeds, and what did not match. */
 export interface Joined {
   /** In station_information's order. */
@@ -183,7 +217,8 @@ export function joinStations(
     // One literal, then the station's optional fields, in pybikes' key order: a
     // copy of a per-station template (`{...template}`, then the status fields set)
     // cost 20 of the 50 scavenges of 70 live scrapes of 2,000 stations.
-    const extra = extraOf(info, flags, Math.floor(reportedSeconds));
+    const lastUpdated = Math.floor(reportedSeconds);
+    let extra: Record<string, unknown>;
 
     let freeBikes = values[at + FREE]!;
     const typesFrom = values[at + TYPES_FROM]!;
@@ -209,34 +244,46 @@ export function joinStations(
         else if (kind === "ecargo") ecargo = (ecargo ?? 0) + count;
         else if (kind === "scooters") scooters = (scooters ?? 0) + count;
       }
-      if (normal !== undefined) extra.normal_bikes = normal;
-      if (electric !== undefined) {
-        extra.ebikes = electric;
-        extra.has_ebikes = true;
-      }
-      if (cargo !== undefined) {
-        extra.cargo = cargo;
-        extra.has_cargo = true;
-      }
-      if (ecargo !== undefined) {
-        extra.ecargo = ecargo;
-        extra.has_ecargo = true;
-      }
-      if (scooters !== undefined) {
-        extra.scooters = scooters;
-        extra.has_scooters = true;
+      const bikesOnly = normal !== undefined && electric !== undefined && cargo === undefined &&
+        ecargo === undefined && scooters === undefined;
+      const whole = bikesOnly
+        ? bikesExtra(info, flags, lastUpdated, normal!, electric!)
+        : undefined;
+      if (whole !== undefined) extra = whole;
+      else {
+        extra = extraOf(info, flags, lastUpdated);
+        if (normal !== undefined) extra.normal_bikes = normal;
+        if (electric !== undefined) {
+          extra.ebikes = electric;
+          extra.has_ebikes = true;
+        }
+        if (cargo !== undefined) {
+          extra.cargo = cargo;
+          extra.has_cargo = true;
+        }
+        if (ecargo !== undefined) {
+          extra.ecargo = ecargo;
+          extra.has_ecargo = true;
+        }
+        if (scooters !== undefined) {
+          extra.scooters = scooters;
+          extra.has_scooters = true;
+        }
       }
       // Some feeds (Dott) report 0 bikes but fill vehicle_types_available.
       if (freeBikes === 0) freeBikes = (normal ?? 0) + (electric ?? 0);
-    } else if (!Number.isNaN(ebike)) {
-      // 1.x (Vélib'): `mechanical` + `ebike`, the same bikes as num_bikes_available.
-      extra.ebikes = ebike;
-      extra.has_ebikes = true;
-      const mechanical = values[at + MECHANICAL]!;
-      if (!Number.isNaN(mechanical)) extra.normal_bikes = mechanical;
-    } else if (!Number.isNaN(ebikes)) {
-      extra.ebikes = ebikes;
-      extra.has_ebikes = true;
+    } else {
+      extra = extraOf(info, flags, lastUpdated);
+      if (!Number.isNaN(ebike)) {
+        // 1.x (Vélib'): `mechanical` + `ebike`, the same bikes as num_bikes_available.
+        extra.ebikes = ebike;
+        extra.has_ebikes = true;
+        const mechanical = values[at + MECHANICAL]!;
+        if (!Number.isNaN(mechanical)) extra.normal_bikes = mechanical;
+      } else if (!Number.isNaN(ebikes)) {
+        extra.ebikes = ebikes;
+        extra.has_ebikes = true;
+      }
     }
     const docks = values[at + DOCKS]!;
 
