@@ -16,7 +16,7 @@
 import { Buffer } from "node:buffer";
 import type { BytesRead, Previous } from "./http.ts";
 import { type Information, InformationIndex, LastUris, sharedUris } from "./_gbfs_information.ts";
-import { giveUp, JsonScanner, type Key, matches, name, same, scanJson } from "./_json_scan.ts";
+import { giveUp, JsonScanner, type Key, name, same, scanJson } from "./_json_scan.ts";
 
 /**
  * Reads a station_information body, or undefined when the document path must.
@@ -234,7 +234,7 @@ class Scanner extends JsonScanner {
     uris[station] = undefined;
     this.at = at;
     this.texts = texts;
-    if ((this.members(this.order) & REQUIRED) !== REQUIRED) giveUp();
+    if ((this.members(this.order, 0) & REQUIRED) !== REQUIRED) giveUp();
     this.stations++;
   }
 
@@ -278,59 +278,6 @@ class Scanner extends JsonScanner {
         uris[this.stations] = this.null() ? undefined : this.rentalUris();
         break;
     }
-  }
-
-  /**
-   * The members of a station, the hot loop of the scan: the commas and colons
-   * between them are read here with a local position, the keys by
-   * `orderedKey` (the expected one tried here first), the values by
-   * {@link member}. Returns the bits of the fields seen; gives up on an empty
-   * record, or on a field repeated.
-   */
-  members(order: Key[]): number {
-    const s = this.s;
-    const view = this.view;
-    let p = this.p;
-    if (s[p] !== 0x7b) giveUp();
-    let c = s[++p];
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p];
-    if (c === 0x7d) giveUp();
-    let seen = 0;
-    let k = 0;
-    while (true) {
-      if (c !== 0x22) giveUp();
-      // The expected key here, with no call: most keys are.
-      const expected = k < order.length ? order[k]! : undefined;
-      let bit: number;
-      if (expected !== undefined && matches(view, s, p + 1, expected)) {
-        p += expected.quoted.length;
-        bit = expected.field;
-        k++;
-      } else {
-        this.p = p;
-        bit = this.orderedKey(order, k);
-        p = this.p;
-        k = this.keyAt + 1;
-      }
-      c = s[++p];
-      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p];
-      if (c !== 0x3a) giveUp();
-      c = s[++p];
-      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p];
-      this.p = p;
-      this.member(bit);
-      if ((seen & bit) !== 0) giveUp();
-      seen |= bit;
-      p = this.p;
-      c = s[p];
-      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p];
-      if (c === 0x7d) break;
-      if (c !== 0x2c) giveUp();
-      c = s[++p];
-      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p];
-    }
-    this.p = p + 1;
-    return seen;
   }
 
   /** A string kept (see `keptString`), or undefined for null. */

@@ -104,6 +104,11 @@ const NUM_EBIKES = 128;
 const TYPES_AVAILABLE = 256;
 const BIKE_TYPES = 512;
 
+// vehicle_types_available entries: their kind of record, and their fields' bits.
+const TYPE_ENTRY = 1;
+const TYPE_ID = 1;
+const TYPE_COUNT = 2;
+
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
@@ -219,8 +224,12 @@ class Scanner extends JsonScanner {
    * one not read: by length and a byte first (literals, which compile to
    * constants), then every byte.
    */
-  field(start: number, length: number): number {
+  field(start: number, length: number, record: number): number {
     const s = this.s;
+    if (record === TYPE_ENTRY) {
+      if (length === 15) return same(s, start, N_VEHICLE_TYPE_ID) ? TYPE_ID : 0;
+      return length === 5 && same(s, start, N_COUNT) ? TYPE_COUNT : 0;
+    }
     const countName = this.countName;
     switch (length) {
       case 10:
@@ -383,23 +392,24 @@ class Scanner extends JsonScanner {
     this.values[at + TYPES_FROM] = this.types;
     if (this.open(0x5b, 0x5d)) return;
     do {
-      if (this.open(0x7b, 0x7d)) giveUp();
-      let typeId: string | undefined;
-      let typeCount = NaN;
-      do {
-        const length = this.key();
-        if (length === 15 && this.is(N_VEHICLE_TYPE_ID)) {
-          if (typeId !== undefined) giveUp();
-          typeId = this.id(-1 - this.types);
-        } else if (length === 5 && this.is(N_COUNT)) {
-          if (!Number.isNaN(typeCount)) giveUp();
-          typeCount = this.count();
-        } else this.skip(6);
-      } while (!this.next(0x7d));
-      if (typeId === undefined || Number.isNaN(typeCount)) giveUp();
-      this.typeIds[this.types] = typeId;
-      this.typeCounts[this.types++] = typeCount;
+      const both = TYPE_ID | TYPE_COUNT;
+      if ((this.members(this.typeOrder, TYPE_ENTRY) & both) !== both) giveUp();
+      this.typeIds[this.types] = this.typeId;
+      this.typeCounts[this.types++] = this.typeCount;
     } while (!this.next(0x5d));
+  }
+
+  /** The keys of the vehicle_types_available entry before, in its order. */
+  typeOrder: Key[] = [];
+  /** The entry being read. */
+  typeId = "";
+  typeCount = NaN;
+
+  /** A member of a vehicle_types_available entry (the only record read by `members`). */
+  member(field: number): void {
+    if (field === TYPE_ID) this.typeId = this.id(-1 - this.types);
+    else if (field === TYPE_COUNT) this.typeCount = this.count();
+    else this.skip(6);
   }
 
   /** `num_bikes_available_types` (1.x): null, `{name: count}`, or a list of them; every count finite. */

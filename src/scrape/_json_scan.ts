@@ -82,34 +82,39 @@ export function same(s: Uint8Array, start: number, name: Name): boolean {
  */
 export interface Key {
   readonly quoted: Uint8Array;
-  /** The first whole four bytes of `quoted`, little-endian. */
+  /** `quoted` four bytes at a time, little-endian, the last word padded with zeros. */
   readonly words: Int32Array;
+  /** What of the last word is `quoted`'s. */
+  readonly tail: number;
   readonly field: number;
 }
 
 function keyOf(quoted: Uint8Array, field: number): Key {
-  const words = new Int32Array(quoted.length >> 2);
-  const view = new DataView(quoted.buffer, quoted.byteOffset, quoted.byteLength);
-  for (let i = 0; i < words.length; i++) words[i] = view.getInt32(i * 4, true);
-  return { quoted, words, field };
+  const words = new Int32Array((quoted.length + 3) >> 2);
+  for (let i = 0; i < quoted.length; i++) words[i >> 2]! |= quoted[i]! << ((i & 3) * 8);
+  const rest = quoted.length & 3;
+  return { quoted, words, tail: rest === 0 ? -1 : (1 << (rest * 8)) - 1, field };
 }
 
 /**
  * The bytes at `start` are `key` and its closing quote, so exactly that key:
  * a key once read holds no quote, backslash nor control byte. Four bytes at a
- * time: keys are most of a station's bytes.
+ * time (keys are most of a station's bytes), the last word masked; near the
+ * end of the body, one at a time.
  */
 export function matches(view: DataView, s: Uint8Array, start: number, key: Key): boolean {
-  const quoted = key.quoted;
-  if (start + quoted.length > s.length) return false;
   const words = key.words;
-  for (let i = 0; i < words.length; i++) {
+  const last = words.length - 1;
+  if (start + words.length * 4 > s.length) {
+    const quoted = key.quoted;
+    if (start + quoted.length > s.length) return false;
+    for (let i = 0; i < quoted.length; i++) if (s[start + i] !== quoted[i]) return false;
+    return true;
+  }
+  for (let i = 0; i < last; i++) {
     if (view.getInt32(start + i * 4, true) !== words[i]) return false;
   }
-  for (let i = words.length * 4; i < quoted.length; i++) {
-    if (s[start + i] !== quoted[i]) return false;
-  }
-  return true;
+  return (view.getInt32(start + last * 4, true) & key.tail) === words[last];
 }
 
 export function isDigit(c: number): boolean {
@@ -207,8 +212,14 @@ export abstract class JsonScanner {
   /** Where {@link decodeDeferred} puts the number it converted for `index` ({@link finiteNumber}). */
   abstract putNumber(index: number, value: number): void;
 
-  /** Which field a record's key of `length` bytes at `start` is, 0 for one not read ({@link orderedKey}). */
-  abstract field(start: number, length: number): number;
+  /**
+   * Which field a key of `length` bytes at `start` of a `record` (a kind of
+   * the scanner's own: 0, a station) is, 0 for one not read ({@link orderedKey}).
+   */
+  abstract field(start: number, length: number, record: number): number;
+
+  /** Reads the value of a `record`'s member whose key is `field`, from {@link p} ({@link members}). */
+  abstract member(field: number, record: number): void;
 
   /** The text of bytes `start` to `end` (no escapes in them). */
   slice(start: number, end: number): string {
@@ -382,7 +393,7 @@ export abstract class JsonScanner {
    * a key is otherwise read, then told by {@link field}. Returns the field and leaves
    * {@link p} on the key's closing quote, {@link keyAt} at where in `order` it is.
    */
-  orderedKey(order: Key[], k: number): number {
+  orderedKey(order: Key[], k: number, record = 0): number {
     const s = this.s;
     const view = this.view;
     const start = this.p + 1;
@@ -409,7 +420,7 @@ export abstract class JsonScanner {
         return key.field;
       }
     }
-    const field = this.field(start, length);
+    const field = this.field(start, length, record);
     order[k] = keyOf(s.slice(start, p + 1), field);
     this.keyAt = k;
     return field;
@@ -497,6 +508,60 @@ export abstract class JsonScanner {
     if (!this.open(0x5b, 0x5d)) {
       do this.station(); while (!this.next(0x5d));
     }
+  }
+
+  /**
+   * The members of an object of a `record` kind, whose keys come in the
+   * order of `order` (the object before's): the commas and colons between
+   * them are read here with a local position, the keys by {@link orderedKey}
+   * (the expected one tried here first), the values by {@link member}.
+   * Returns the bits of the fields seen; gives up on an empty object, or on a
+   * field repeated.
+   */
+  members(order: Key[], record: number): number {
+    const s = this.s;
+    const view = this.view;
+    let p = this.p;
+    if (s[p] !== 0x7b) giveUp();
+    let c = s[++p];
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p];
+    if (c === 0x7d) giveUp();
+    let seen = 0;
+    let k = 0;
+    while (true) {
+      if (c !== 0x22) giveUp();
+      // The expected key here, with no call: most keys are.
+      const expected = k < order.length ? order[k]! : undefined;
+      let bit: number;
+      if (expected !== undefined && matches(view, s, p + 1, expected)) {
+        p += expected.quoted.length;
+        bit = expected.field;
+        k++;
+      } else {
+        this.p = p;
+        bit = this.orderedKey(order, k, record);
+        p = this.p;
+        k = this.keyAt + 1;
+      }
+      c = s[++p];
+      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p];
+      if (c !== 0x3a) giveUp();
+      c = s[++p];
+      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p];
+      this.p = p;
+      this.member(bit, record);
+      if ((seen & bit) !== 0) giveUp();
+      seen |= bit;
+      p = this.p;
+      c = s[p];
+      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p];
+      if (c === 0x7d) break;
+      if (c !== 0x2c) giveUp();
+      c = s[++p];
+      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s[++p];
+    }
+    this.p = p + 1;
+    return seen;
   }
 
   /** Reads a number (JSON's grammar), as JSON.parse would give it. */
