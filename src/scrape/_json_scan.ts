@@ -142,6 +142,7 @@ let deferredNumbers = new Int32Array(64 * 3);
 
 /** Where their bytes are copied together to be decoded. */
 let joined = new Uint8Array(4096);
+let joinedView = new DataView(joined.buffer);
 
 function grown(list: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const bigger = new Int32Array(list.length * 2);
@@ -162,10 +163,24 @@ function spanned(list: Int32Array, n: number): number {
   return total;
 }
 
-/** Copies the spans of a deferred list into {@link joined} from `to`; returns where it ends. */
-function copySpans(s: Uint8Array, list: Int32Array, n: number, to: number): number {
+/**
+ * Copies the spans of a deferred list into {@link joined} from `to`; returns
+ * where it ends. Four bytes at a time, then the rest: a byte at a time was an
+ * eighth of a station_information scan.
+ */
+function copySpans(
+  view: DataView,
+  s: Uint8Array,
+  list: Int32Array,
+  n: number,
+  to: number,
+): number {
+  const into = joinedView;
   for (let i = 0; i < n; i += 3) {
-    for (let b = list[i]!, end = list[i + 1]!; b < end; b++) joined[to++] = s[b]!;
+    let b = list[i]!;
+    const end = list[i + 1]!;
+    for (; b + 4 <= end; b += 4, to += 4) into.setInt32(to, view.getInt32(b, true), true);
+    for (; b < end; b++) joined[to++] = s[b]!;
   }
   return to;
 }
@@ -342,10 +357,14 @@ export abstract class JsonScanner {
     const numbers = this.pendingNumbers;
     const total = spanned(deferred, strings) + spanned(deferredNumbers, numbers);
     if (total === 0) return;
-    if (joined.length < total) joined = new Uint8Array(Math.max(total, joined.length * 2));
+    if (joined.length < total) {
+      joined = new Uint8Array(Math.max(total, joined.length * 2));
+      joinedView = new DataView(joined.buffer);
+    }
     const s = this.s;
-    let to = copySpans(s, deferred, strings, 0);
-    copySpans(s, deferredNumbers, numbers, to);
+    const view = this.view;
+    let to = copySpans(view, s, deferred, strings, 0);
+    copySpans(view, s, deferredNumbers, numbers, to);
     const text = utf8.decode(joined.subarray(0, total));
     to = 0;
     for (let i = 0; i < strings; i += 3) {
