@@ -16,7 +16,15 @@
  */
 import { Buffer } from "node:buffer";
 import type { BytesRead, Previous } from "./http.ts";
-import { type Information, InformationIndex, LastUris, sharedUris } from "./_gbfs_information.ts";
+import {
+  FNV_OFFSET,
+  FNV_PRIME,
+  idHash,
+  type Information,
+  InformationIndex,
+  LastUris,
+  sharedUris,
+} from "./_gbfs_information.ts";
 import { giveUp, JsonScanner, type Key, name, same, scanJson } from "./_json_scan.ts";
 
 /**
@@ -93,6 +101,15 @@ const NUMBERS = 4;
 const strings: (string | undefined)[] = [];
 let numbers = new Float64Array(256 * NUMBERS);
 const uris: (Readonly<Record<string, string>> | undefined)[] = [];
+/** Each station's `idHash`, or {@link NO_HASH}: made from the string at the end. */
+let hashes = new Int32Array(256);
+const NO_HASH = 0;
+
+function grownHashes(list: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(list.length * 2);
+  bigger.set(list);
+  return bigger;
+}
 
 /** One body's scan. */
 class Scanner extends JsonScanner {
@@ -169,14 +186,16 @@ class Scanner extends JsonScanner {
 
   /** The stations, made from what the scan wrote, as readInformation makes them. */
   information(): Information {
-    const index = new InformationIndex();
+    const index = new InformationIndex(this.stations);
     const values = this.numbers;
     for (let i = 0; i < this.stations; i++) {
       const at = i * NUMBERS;
       const texts = i * TEXTS;
       const slots = values[at + SLOTS]!;
+      const id = strings[texts + ID]!;
       index.add(
-        strings[texts + ID]!,
+        hashes[i] === NO_HASH ? idHash(id) : hashes[i]!,
+        id,
         strings[texts + TEXT_NAME]!,
         values[at + LATITUDE]!,
         values[at + LONGITUDE]!,
@@ -248,9 +267,7 @@ class Scanner extends JsonScanner {
         this.skip(4);
         break;
       case STATION_ID:
-        strings[texts + ID] = this.s[this.p] === 0x22
-          ? this.keptString(texts + ID)
-          : String(this.count());
+        this.stationId(texts + ID);
         break;
       case NAME:
         // A 3.x localized name: the document path picks the translation.
@@ -279,6 +296,34 @@ class Scanner extends JsonScanner {
         uris[this.stations] = this.null() ? undefined : this.rentalUris();
         break;
     }
+  }
+
+  /**
+   * `station_id`: its string, and the hash of it (`idHash`) from its bytes
+   * while they are in the cache, when it is read from them alone (its string
+   * is made later); else from the string, at the end.
+   */
+  stationId(index: number): void {
+    let hashes_ = hashes;
+    if (hashes_.length <= this.stations) hashes = hashes_ = grownHashes(hashes_);
+    const s = this.s;
+    const from = this.p;
+    if (s[from] !== 0x22) {
+      strings[index] = String(this.count());
+      hashes_[this.stations] = NO_HASH;
+      return;
+    }
+    strings[index] = this.keptString(index);
+    if (this.escaped || this.text !== undefined) {
+      hashes_[this.stations] = NO_HASH;
+      return;
+    }
+    let hash = FNV_OFFSET;
+    for (let b = from + 1, end = this.p - 1; b < end; b++) {
+      hash = Math.imul(hash ^ s[b]!, FNV_PRIME);
+    }
+    // The one value taken to mean "none": hashed again from the string at the end.
+    hashes_[this.stations] = hash;
   }
 
   /** A string kept (see `keptString`), or undefined for null. */
