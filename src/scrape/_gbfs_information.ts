@@ -33,6 +33,8 @@ export interface InformationStation {
 /** station_information, read: the stations by id (a repeated id: the last one, in the first one's place). */
 export interface Information {
   readonly byId: ReadonlyMap<string, InformationStation>;
+  /** `byId.get(id)`, without making the Map. */
+  find(id: string): InformationStation | undefined;
   /** The same stations by slot. */
   readonly bySlot: readonly InformationStation[];
   /** Distinct station ids. */
@@ -42,9 +44,9 @@ export interface Information {
 /**
  * The stations read so far, as both readers add them: a repeated id is told by
  * a table of slots by the id's hash (the caller's {@link idHash}, which a
- * scanner computes from the bytes it reads), and `byId` is made only when the
- * join asks for it (when station_status lists its stations in another order).
- * A Map by id, made for every body read, was a third of reading one.
+ * scanner computes from the bytes it reads), which then finds a station by id
+ * for the join (`Information.find`): a Map by id, made for every body read,
+ * was a third of reading one.
  */
 export class InformationIndex {
   readonly #bySlot: InformationStation[] = [];
@@ -101,8 +103,25 @@ export class InformationIndex {
     };
   }
 
+  /** The station with this id and hash, if any. */
+  find(hash: number, id: string): InformationStation | undefined {
+    const bySlot = this.#bySlot;
+    const table = this.#table;
+    const mask = this.#mask;
+    for (let at = hash & mask, held = table[at]!; held !== -1; held = table[at]!) {
+      const station = bySlot[held]!;
+      if (station.id === id) return station;
+      at = (at + 1) & mask;
+    }
+    return undefined;
+  }
+
+  get bySlot(): readonly InformationStation[] {
+    return this.#bySlot;
+  }
+
   done(): Information {
-    return new Stations(this.#bySlot);
+    return new Stations(this);
   }
 }
 
@@ -116,19 +135,33 @@ export function idHash(id: string): number {
 export const FNV_OFFSET = 0x811c9dc5 | 0;
 export const FNV_PRIME = 0x01000193;
 
-/** An {@link Information} whose `byId` is made when first asked for. */
+/**
+ * An {@link Information} that finds a station by id in its index's table (the
+ * join, for a station out of order): a Map by id made for the join was a
+ * tenth of a scrape with nothing cached. `byId` is made when first asked for.
+ */
 class Stations implements Information {
   readonly bySlot: readonly InformationStation[];
   readonly size: number;
+  readonly #index: InformationIndex;
   #byId: Map<string, InformationStation> | undefined;
 
-  constructor(bySlot: readonly InformationStation[]) {
-    this.bySlot = bySlot;
-    this.size = bySlot.length;
+  constructor(index: InformationIndex) {
+    this.#index = index;
+    this.bySlot = index.bySlot;
+    this.size = this.bySlot.length;
+  }
+
+  find(id: string): InformationStation | undefined {
+    return this.#index.find(idHash(id), id);
   }
 
   get byId(): ReadonlyMap<string, InformationStation> {
-    this.#byId ??= new Map(this.bySlot.map((station) => [station.id, station]));
+    if (this.#byId === undefined) {
+      const byId = new Map<string, InformationStation>();
+      for (const station of this.bySlot) byId.set(station.id, station);
+      this.#byId = byId;
+    }
     return this.#byId;
   }
 }

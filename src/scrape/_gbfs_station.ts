@@ -196,7 +196,6 @@ export function joinStations(
   const slots: (Station | undefined)[] = new Array(information.size);
   let orphans: Set<string> | undefined;
   let filled = 0;
-  // byId is made when first asked for: only a station out of order asks.
   const bySlot = information.bySlot;
   // Where the station after the last one found is: most feeds list both
   // documents in one order, and comparing that station's id is cheaper than
@@ -205,7 +204,7 @@ export function joinStations(
   for (let i = 0; i < status.count; i++) {
     const id = ids[i]!;
     let info = next < bySlot.length ? bySlot[next] : undefined;
-    if (info === undefined || info.id !== id) info = information.byId.get(id);
+    if (info === undefined || info.id !== id) info = information.find(id);
     if (info === undefined) {
       (orphans ??= new Set()).add(id);
       continue;

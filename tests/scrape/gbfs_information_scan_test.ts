@@ -53,6 +53,10 @@ function assertAgrees(bytes: Uint8Array, what: string): Information | undefined 
   // Beyond equal: the same order of ids, the same objects shared, all frozen.
   assert.deepStrictEqual([...fast.document.byId.keys()], [...slow.information.byId.keys()], what);
   assert.deepStrictEqual(sharing(fast.document), sharing(slow.information), what);
+  for (const information of [fast.document, slow.information]) {
+    for (const [id, station] of information.byId) assert.equal(information.find(id), station, what);
+    assert.equal(information.find("not an id of any feed"), undefined, what);
+  }
   for (const station of fast.document.bySlot) {
     if (station.rentalUris !== undefined) assert.ok(Object.isFrozen(station.rentalUris), what);
   }
