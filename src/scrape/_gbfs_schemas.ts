@@ -8,8 +8,9 @@
  *
  * The per-station and per-vehicle arrays (station_information,
  * station_status, free_bike_status, vehicle_status) are checked by hand in
- * `_gbfs_fields.ts`, `_gbfs_station.ts`, `_gbfs_status.ts` (and its scanner,
- * `_gbfs_status_scan.ts`) and `_gbfs_vehicle.ts`, with the same
+ * `_gbfs_fields.ts`, `_gbfs_information.ts`, `_gbfs_status.ts` (each with its
+ * byte scanner, `_gbfs_information_scan.ts` and `_gbfs_status_scan.ts`) and
+ * `_gbfs_vehicle.ts`, with the same
  * normalisations and the same wording of errors, and more: 3.x RFC 3339 times
  * and 2.x POSIX seconds → POSIX seconds; 0/1 for booleans; the 2.x bike count
  * `num_bikes_available` and 3.x `num_vehicles_available`; Vélib's pre-standard

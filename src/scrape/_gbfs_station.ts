@@ -1,10 +1,10 @@
 /**
- * GBFS stations: station_information read once per distinct body into an
- * index by station_id, then joined with station_status into CityBikes
+ * GBFS stations: station_information read into an index by station_id
+ * (`_gbfs_information.ts`), joined with station_status into CityBikes
  * stations, with the `extra` fields pybikes' GBFS scraper produces.
  *
  * Both station arrays are checked by hand (`_gbfs_fields.ts`), only the fields
- * Spoke uses: station_information here, station_status into columns
+ * Spoke uses: station_information into its index, station_status into columns
  * (`_gbfs_status.ts`), and each CityBikes station is built straight from them:
  * with valibot, validation and its output copies were a third of a scrape's
  * CPU and most of its garbage (BENCHMARKS.md, "Scrapers").
@@ -13,6 +13,7 @@ import type { Station } from "./network.ts";
 import type { VehicleType } from "./_gbfs_schemas.ts";
 import { FeedError } from "./feed_error.ts";
 import * as field from "./_gbfs_fields.ts";
+import type { Information, InformationStation } from "./_gbfs_information.ts";
 import {
   DOCKS,
   EBIKE,
@@ -54,33 +55,6 @@ export function vehicleKind(type: VehicleType): Kind | undefined {
   return undefined;
 }
 
-/** One station of station_information, as every scrape of the same body reuses it. */
-export interface InformationStation {
-  readonly id: string;
-  readonly name: string;
-  readonly latitude: number;
-  readonly longitude: number;
-  /** Where the station goes in the network: station_information's order. */
-  readonly slot: number;
-  /** What goes in every scrape's `extra` of the station, beside the status fields. */
-  readonly virtual: boolean;
-  /** `capacity`. */
-  readonly slots: number | undefined;
-  readonly address: string | undefined;
-  readonly postCode: string | undefined;
-  /** Frozen and shared (by every scrape of this body, and by the stations that have the same URIs). */
-  readonly rentalUris: Readonly<Record<string, string>> | undefined;
-}
-
-/** station_information, read: the stations by id (a repeated id: the last one, in the first one's place). */
-export interface Information {
-  readonly byId: ReadonlyMap<string, InformationStation>;
-  /** The same stations by slot. */
-  readonly bySlot: readonly InformationStation[];
-  /** Distinct station ids. */
-  readonly size: number;
-}
-
 const STATIONS = "data.stations";
 
 /** `data.stations` of a station document, or a FeedError naming what is not there. */
@@ -103,93 +77,6 @@ export function member(object: unknown, name: string, url: string, path: string)
     throw field.invalid(url, path === "document" ? name : `${path}.${name}`, "", undefined);
   }
   return value;
-}
-
-/** Reads station_information: every station checked, indexed by id. */
-export function readInformation(document: unknown, url: string): Information {
-  const stations = stationList(document, url);
-  const byId = new Map<string, InformationStation>();
-  const bySlot: InformationStation[] = [];
-  const lastUris: LastUris = { android: null, ios: null, web: null, uris: undefined };
-  for (let i = 0; i < stations.length; i++) {
-    const raw = field.recordAt(stations[i], url, STATIONS, i);
-    const id = field.id(raw.station_id, url, STATIONS, i, "station_id");
-    const name = field.text(raw.name, url, STATIONS, i, "name");
-    const latitude = field.number(raw.lat, url, STATIONS, i, "lat");
-    const longitude = field.number(raw.lon, url, STATIONS, i, "lon");
-    const capacity = field.optionalNumber(raw.capacity, url, STATIONS, i, "capacity");
-    const address = field.optionalString(raw.address, url, STATIONS, i, "address");
-    const postCode = field.optionalString(raw.post_code, url, STATIONS, i, "post_code");
-    const virtual = field.optionalFlag(
-      raw.is_virtual_station,
-      url,
-      STATIONS,
-      i,
-      "is_virtual_station",
-    ) ?? false;
-    const rentalUris = readRentalUris(raw.rental_uris, url, i, lastUris);
-    const slot = byId.get(id)?.slot ?? byId.size;
-    const station: InformationStation = {
-      id,
-      name,
-      latitude,
-      longitude,
-      slot,
-      virtual,
-      slots: capacity,
-      address,
-      postCode,
-      rentalUris,
-    };
-    byId.set(id, station);
-    bySlot[slot] = station;
-  }
-  return { byId, bySlot, size: byId.size };
-}
-
-/** The rental URIs of the station before, reused when a station has the very same (most do). */
-interface LastUris {
-  android: unknown;
-  ios: unknown;
-  web: unknown;
-  uris: Readonly<Record<string, string>> | undefined;
-}
-
-function readRentalUris(
-  value: unknown,
-  url: string,
-  index: number,
-  last: LastUris,
-): Readonly<Record<string, string>> | undefined {
-  if (value == null) return undefined;
-  if (typeof value !== "object" || Array.isArray(value)) {
-    throw field.invalid(url, field.at(STATIONS, index, "rental_uris"), "must be an object", value);
-  }
-  const { android, ios, web } = value as Record<string, unknown>;
-  if (
-    last.uris !== undefined && android === last.android && ios === last.ios && web === last.web
-  ) {
-    return last.uris;
-  }
-  const uris: Record<string, string> = {};
-  const pairs = [["android", android], ["ios", ios], ["web", web]] as const;
-  for (const [os, uri] of pairs) {
-    if (uri == null) continue;
-    if (typeof uri !== "string") {
-      throw field.invalid(
-        url,
-        field.at(STATIONS, index, "rental_uris", `.${os}`),
-        "must be a string",
-        uri,
-      );
-    }
-    uris[os] = uri;
-  }
-  last.android = android;
-  last.ios = ios;
-  last.web = web;
-  last.uris = Object.freeze(uris);
-  return last.uris;
 }
 
 /**
@@ -247,6 +134,40 @@ function extraOf(
   return extra;
 }
 
+/**
+ * The whole `extra` of a station of Lyft's shape (capacity and rental URIs,
+ * classic bikes and e-bikes counted by type: the largest systems), in one
+ * literal: added one by one, the counts grew a properties store a station.
+ * Undefined for any other shape.
+ */
+function bikesExtra(
+  info: InformationStation,
+  flags: number,
+  lastUpdated: number,
+  normal: number,
+  electric: number,
+): Record<string, unknown> | undefined {
+  if (
+    info.address !== undefined || info.postCode !== undefined || info.slots === undefined ||
+    info.rentalUris === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    uid: info.id,
+    renting: (flags & RENTING) !== 0,
+    returning: (flags & RETURNING) !== 0,
+    installed: (flags & INSTALLED) !== 0,
+    "last_updated": lastUpdated,
+    virtual: info.virtual,
+    slots: info.slots,
+    "rental_uris": info.rentalUris,
+    "normal_bikes": normal,
+    ebikes: electric,
+    "has_ebikes": true,
+  };
+}
+
 /** The stations of both feeds, and what did not match. */
 export interface Joined {
   /** In station_information's order. */
@@ -275,7 +196,7 @@ export function joinStations(
   const slots: (Station | undefined)[] = new Array(information.size);
   let orphans: Set<string> | undefined;
   let filled = 0;
-  const { byId, bySlot } = information;
+  const bySlot = information.bySlot;
   // Where the station after the last one found is: most feeds list both
   // documents in one order, and comparing that station's id is cheaper than
   // hashing a string just read to look it up.
@@ -283,7 +204,7 @@ export function joinStations(
   for (let i = 0; i < status.count; i++) {
     const id = ids[i]!;
     let info = next < bySlot.length ? bySlot[next] : undefined;
-    if (info === undefined || info.id !== id) info = byId.get(id);
+    if (info === undefined || info.id !== id) info = information.find(id);
     if (info === undefined) {
       (orphans ??= new Set()).add(id);
       continue;
@@ -296,7 +217,8 @@ export function joinStations(
     // One literal, then the station's optional fields, in pybikes' key order: a
     // copy of a per-station template (`{...template}`, then the status fields set)
     // cost 20 of the 50 scavenges of 70 live scrapes of 2,000 stations.
-    const extra = extraOf(info, flags, Math.floor(reportedSeconds));
+    const lastUpdated = Math.floor(reportedSeconds);
+    let extra: Record<string, unknown>;
 
     let freeBikes = values[at + FREE]!;
     const typesFrom = values[at + TYPES_FROM]!;
@@ -322,34 +244,46 @@ export function joinStations(
         else if (kind === "ecargo") ecargo = (ecargo ?? 0) + count;
         else if (kind === "scooters") scooters = (scooters ?? 0) + count;
       }
-      if (normal !== undefined) extra.normal_bikes = normal;
-      if (electric !== undefined) {
-        extra.ebikes = electric;
-        extra.has_ebikes = true;
-      }
-      if (cargo !== undefined) {
-        extra.cargo = cargo;
-        extra.has_cargo = true;
-      }
-      if (ecargo !== undefined) {
-        extra.ecargo = ecargo;
-        extra.has_ecargo = true;
-      }
-      if (scooters !== undefined) {
-        extra.scooters = scooters;
-        extra.has_scooters = true;
+      const bikesOnly = normal !== undefined && electric !== undefined && cargo === undefined &&
+        ecargo === undefined && scooters === undefined;
+      const whole = bikesOnly
+        ? bikesExtra(info, flags, lastUpdated, normal!, electric!)
+        : undefined;
+      if (whole !== undefined) extra = whole;
+      else {
+        extra = extraOf(info, flags, lastUpdated);
+        if (normal !== undefined) extra.normal_bikes = normal;
+        if (electric !== undefined) {
+          extra.ebikes = electric;
+          extra.has_ebikes = true;
+        }
+        if (cargo !== undefined) {
+          extra.cargo = cargo;
+          extra.has_cargo = true;
+        }
+        if (ecargo !== undefined) {
+          extra.ecargo = ecargo;
+          extra.has_ecargo = true;
+        }
+        if (scooters !== undefined) {
+          extra.scooters = scooters;
+          extra.has_scooters = true;
+        }
       }
       // Some feeds (Dott) report 0 bikes but fill vehicle_types_available.
       if (freeBikes === 0) freeBikes = (normal ?? 0) + (electric ?? 0);
-    } else if (!Number.isNaN(ebike)) {
-      // 1.x (Vélib'): `mechanical` + `ebike`, the same bikes as num_bikes_available.
-      extra.ebikes = ebike;
-      extra.has_ebikes = true;
-      const mechanical = values[at + MECHANICAL]!;
-      if (!Number.isNaN(mechanical)) extra.normal_bikes = mechanical;
-    } else if (!Number.isNaN(ebikes)) {
-      extra.ebikes = ebikes;
-      extra.has_ebikes = true;
+    } else {
+      extra = extraOf(info, flags, lastUpdated);
+      if (!Number.isNaN(ebike)) {
+        // 1.x (Vélib'): `mechanical` + `ebike`, the same bikes as num_bikes_available.
+        extra.ebikes = ebike;
+        extra.has_ebikes = true;
+        const mechanical = values[at + MECHANICAL]!;
+        if (!Number.isNaN(mechanical)) extra.normal_bikes = mechanical;
+      } else if (!Number.isNaN(ebikes)) {
+        extra.ebikes = ebikes;
+        extra.has_ebikes = true;
+      }
     }
     const docks = values[at + DOCKS]!;
 

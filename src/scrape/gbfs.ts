@@ -20,14 +20,9 @@ import {
   vehicleTypes,
   versionProbe,
 } from "./_gbfs_schemas.ts";
-import {
-  type Information,
-  joinStations,
-  type Kinds,
-  noStationsError,
-  readInformation,
-  vehicleKind,
-} from "./_gbfs_station.ts";
+import { type Information, readInformation } from "./_gbfs_information.ts";
+import { scanInformationBytes } from "./_gbfs_information_scan.ts";
+import { joinStations, type Kinds, noStationsError, vehicleKind } from "./_gbfs_station.ts";
 import { readStatus, type Status } from "./_gbfs_status.ts";
 import { scanStatusBytes } from "./_gbfs_status_scan.ts";
 import { readVehicles, toVehicles, type VehicleList } from "./_gbfs_vehicle.ts";
@@ -58,9 +53,16 @@ const typesReader: Reader<Kinds> = {
       ]),
     ),
 };
+/**
+ * station_information: scanned from its bytes when it is a plain feed, else
+ * parsed and read; kept when its body changes, since the next body mostly has
+ * the same stations (see scanInformationBytes).
+ */
 const informationReader: Reader<Information> = {
   name: "gbfs/station_information",
   read: readInformation,
+  readBytes: scanInformationBytes,
+  keepsDocument: true,
 };
 /** station_status: scanned from its bytes when it is a plain feed, else parsed and read. */
 function statusReader(major: 1 | 2 | 3): Reader<Status> {

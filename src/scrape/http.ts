@@ -21,7 +21,18 @@ export interface Reader<T> {
    * returns undefined to leave the body to them: what it returns, and what it
    * leaves, must be exactly what they make of the body (result or FeedError).
    */
-  readBytes?(bytes: Uint8Array, url: string): BytesRead<T> | undefined;
+  readBytes?(bytes: Uint8Array, url: string, previous?: Previous<T>): BytesRead<T> | undefined;
+  /**
+   * What it reads is worth keeping even from a body that changes at every
+   * fetch: `readBytes` reads the next body with its help (`previous`).
+   */
+  readonly keepsDocument?: boolean;
+}
+
+/** The body a cache holds for a URL, and what its reader made of it: given to the next {@link Reader.readBytes}. */
+export interface Previous<T> {
+  readonly body: Uint8Array;
+  readonly document: T;
 }
 
 /** What {@link Reader.readBytes} read: the document, and its top-level `ttl` (for `"gbfs"` freshness). */
@@ -143,7 +154,8 @@ async function revalidate<T>(
   // them to V8's old space (RSS up by half in the bench) for a reuse that is
   // unlikely. Kept again as soon as a body repeats.
   const changing = answer.etag === undefined && answer.lastModified === undefined &&
-    freshMs <= 0 && held?.body !== undefined && !answer.identical && !answer.repeated;
+    freshMs <= 0 && held?.body !== undefined && !answer.identical && !answer.repeated &&
+    options.read?.keepsDocument !== true;
   // A 200 is news even when its body is the one held (the version moves on):
   // only a 304 or a fresh entry says "not modified", as before bodies were kept.
   const entry = cache.put(key, {
@@ -290,7 +302,10 @@ async function request<T>(
   }
   // A reader that reads the bytes itself skips the decoding and JSON.parse (or leaves them to us).
   const json = options.as === undefined || options.as === "json";
-  const quick = json ? options.read?.readBytes?.(bytes, url) : undefined;
+  const previous = held?.body !== undefined && held.bodyOnly !== true
+    ? { body: held.body, document: held.document as T }
+    : undefined;
+  const quick = json ? options.read?.readBytes?.(bytes, url, previous) : undefined;
   let document: unknown;
   let ttlS: number | undefined;
   if (quick !== undefined) {

@@ -5,7 +5,8 @@
  * field for the rest, and all of them must read the same.
  */
 import assert from "node:assert/strict";
-import { joinStations, readInformation, vehicleKind } from "../../src/scrape/_gbfs_station.ts";
+import { joinStations, vehicleKind } from "../../src/scrape/_gbfs_station.ts";
+import { readInformation } from "../../src/scrape/_gbfs_information.ts";
 import { readStatus } from "../../src/scrape/_gbfs_status.ts";
 import type { VehicleType } from "../../src/scrape/_gbfs_schemas.ts";
 import { fixtureJson, type Raw, rawStations } from "./_fixtures.ts";

@@ -5,7 +5,8 @@
  * status, whatever the order.
  */
 import assert from "node:assert/strict";
-import { joinStations, readInformation, vehicleKind } from "../../src/scrape/_gbfs_station.ts";
+import { joinStations, vehicleKind } from "../../src/scrape/_gbfs_station.ts";
+import { readInformation } from "../../src/scrape/_gbfs_information.ts";
 import { readStatus } from "../../src/scrape/_gbfs_status.ts";
 import { scanStatusBytes } from "../../src/scrape/_gbfs_status_scan.ts";
 import type { VehicleType } from "../../src/scrape/_gbfs_schemas.ts";
