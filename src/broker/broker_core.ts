@@ -93,6 +93,8 @@ export class BrokerCore {
   /** Retained topics and ended sessions not yet saved by persistence. */
   readonly #dirtyRetained: Set<string> = new Set();
   readonly #endedSessions: Set<string> = new Set();
+  /** The packet id last offered to every subscriber of a routed message (1 to 65,535). */
+  #lastPreferredPacketId = 0;
 
   constructor(options: ResolvedBrokerOptions) {
     this.options = options;
@@ -357,7 +359,16 @@ export class BrokerCore {
       }
     }
     if (targets.size === 0) return;
-    const outgoing = new OutgoingPublish(message, nowMs);
+    // One id for every subscriber, so that they can all be sent the same bytes; a session that
+    // has it in flight still (65,535 messages ago) takes another.
+    let preferredPacketId = 0;
+    if (message.qos > 0) {
+      preferredPacketId = this.#lastPreferredPacketId >= 65_535
+        ? 1
+        : this.#lastPreferredPacketId + 1;
+      this.#lastPreferredPacketId = preferredPacketId;
+    }
+    const outgoing = new OutgoingPublish(message, nowMs, preferredPacketId);
     for (const [session, target] of targets) {
       this.#deliverTo(session, message, nowMs, target, outgoing);
     }

@@ -407,7 +407,7 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
     subscriptionIds: readonly number[] | undefined,
   ): void {
     const session = this.session!;
-    const packetId = session.allocatePacketId();
+    const packetId = session.allocatePacketId(outgoing.preferredPacketId);
     if (packetId === undefined) {
       this.core.stats.dropped++;
       return;

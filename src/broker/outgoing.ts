@@ -26,21 +26,27 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 /**
  * One message on its way out to many subscribers. Subscribers of the same protocol version, QoS
  * and retain flag get the same bytes, so the PUBLISH is encoded once per variant, not per
- * subscriber; a QoS 1/2 copy differs only in its packet id (and DUP flag), patched into a copy of the template.
- * The expiry interval is the remaining one at the time this delivery started [MQTT-3.3.2-6].
+ * subscriber. At QoS 1/2 each session asks first for the message's `preferredPacketId`: where it
+ * is free, the subscriber gets the very same bytes as the others (and its write queue can share
+ * their batch, see `_shared_batches.ts`); elsewhere a copy with its own packet id (and DUP flag)
+ * is patched from the template. The expiry interval is the remaining one at the time this
+ * delivery started [MQTT-3.3.2-6].
  */
 export class OutgoingPublish {
   readonly message: Message;
+  /** The packet id the QoS 1/2 variants are encoded with; 0 (never a valid id) for none. */
+  readonly preferredPacketId: number;
   readonly #expirySeconds: number | undefined;
-  /** Encoded variants by (version, qos, retain); QoS 1/2 entries are templates with packet id 0. */
+  /** Encoded variants by (version, qos, retain); QoS 1/2 ones carry `preferredPacketId`. */
   readonly #variants: (Uint8Array | undefined)[] = new Array(12);
   /** Where each QoS 1/2 template's packet id sits. */
   readonly #packetIdOffsets: number[] = new Array(12);
   /** The topic name's UTF-8 bytes, once a packet needed them. */
   #topicBytes: Uint8Array | undefined;
 
-  constructor(message: Message, nowMs: number = Date.now()) {
+  constructor(message: Message, nowMs: number = Date.now(), preferredPacketId = 0) {
     this.message = message;
+    this.preferredPacketId = preferredPacketId;
     this.#expirySeconds = remainingExpirySeconds(message, nowMs);
   }
 
@@ -76,11 +82,12 @@ export class OutgoingPublish {
     const slot = (protocolVersion - 4) * 6 + qos * 2 + (retain ? 1 : 0);
     let template = this.#variants[slot];
     if (template === undefined) {
-      template = this.#encodeOne(protocolVersion, qos, retain, 0, undefined, false, undefined);
+      const id = qos > 0 ? this.preferredPacketId : 0;
+      template = this.#encodeOne(protocolVersion, qos, retain, id, undefined, false, undefined);
       this.#variants[slot] = template;
       if (qos > 0) this.#packetIdOffsets[slot] = packetIdOffset(template);
     }
-    if (qos === 0) return template;
+    if (qos === 0 || (packetId === this.preferredPacketId && !dup)) return template;
     // [MQTT-3.3.1-1] DUP only on a redelivery; [MQTT-2.3.1-2] a packet id of its own per copy
     return new PublishCopy(template, this.#packetIdOffsets[slot]!, packetId, dup);
   }
@@ -149,7 +156,7 @@ export class OutgoingPublish {
 
 /**
  * One subscriber's QoS 1/2 PUBLISH: a template shared by every copy of the message, with this
- * copy's packet id and DUP flag. Its bytes are made where they are written, straight into the
+ * copy's packet id (in place of the template's) and DUP flag. Its bytes are made where they are written, straight into the
  * connection's write batch, so a message to 100 subscribers is not 100 copies in memory first.
  */
 export class PublishCopy {
