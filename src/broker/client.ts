@@ -415,13 +415,16 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
     const bytes = this.#encode(outgoing, qos, retain, packetId, subscriptionIds, false);
     if (this.#sendPublish(bytes)) {
       session.dirty = true;
-      session.inflight.set(packetId, {
-        message: outgoing.message,
-        qos,
-        retain,
-        subscriptionIds,
-        state: "publish",
-      });
+      session.inflight.set(
+        packetId,
+        qos === 1 && subscriptionIds === undefined ? outgoing.inflightEntry(retain) : {
+          message: outgoing.message,
+          qos,
+          retain,
+          subscriptionIds,
+          state: "publish",
+        },
+      );
     }
   }
 

@@ -4,7 +4,7 @@ import { encodePacket } from "./codec.ts";
 import type { ProtocolVersion } from "./codec.ts";
 import type { Message } from "./message.ts";
 import { remainingExpirySeconds } from "./message.ts";
-import type { Qos } from "./session.ts";
+import type { InflightPublish, Qos } from "./session.ts";
 import { publishBytes } from "./_publish_bytes.ts";
 
 const utf8 = new TextEncoder();
@@ -43,6 +43,9 @@ export class OutgoingPublish {
   readonly #packetIdOffsets: number[] = new Array(12);
   /** The topic name's UTF-8 bytes, once a packet needed them. */
   #topicBytes: Uint8Array | undefined;
+  /** The in-flight records of its QoS 1 copies without identifiers, by retain flag. */
+  #inflightEntry: InflightPublish | undefined;
+  #inflightEntryRetained: InflightPublish | undefined;
 
   constructor(message: Message, nowMs: number = Date.now(), preferredPacketId = 0) {
     this.message = message;
@@ -90,6 +93,21 @@ export class OutgoingPublish {
     if (qos === 0 || (packetId === this.preferredPacketId && !dup)) return template;
     // [MQTT-3.3.1-1] DUP only on a redelivery; [MQTT-2.3.1-2] a packet id of its own per copy
     return new PublishCopy(template, this.#packetIdOffsets[slot]!, packetId, dup);
+  }
+
+  /**
+   * What a session keeps in flight for a QoS 1 copy without subscription identifiers: one frozen
+   * record for every session, since nothing in it changes before the PUBACK removes it (only a
+   * QoS 2 record moves on to "pubrel").
+   */
+  inflightEntry(retain: boolean): InflightPublish {
+    if (retain) return this.#inflightEntryRetained ??= this.#newInflightEntry(true);
+    return this.#inflightEntry ??= this.#newInflightEntry(false);
+  }
+
+  #newInflightEntry(retain: boolean): InflightPublish {
+    const entry = { message: this.message, qos: 1, retain, subscriptionIds: undefined } as const;
+    return Object.freeze({ ...entry, state: "publish" }) as InflightPublish;
   }
 
   #encodeOne(

@@ -90,6 +90,9 @@ export class Session {
   willTimer: ReturnType<typeof setTimeout> | undefined;
   /** A will waiting out its Will Delay Interval (§3.1.3.2.2). */
   delayedWill: Message | undefined;
+  /** The last route that listed this session, and where (see `_route_targets.ts`). */
+  routeMark = 0;
+  routeIndex = 0;
   readonly #limits: QueueLimits;
   // The collections below are made on first use: most sessions on a Pi are idle subscribers,
   // and an empty Map or Set still costs about 200 bytes.
