@@ -5,9 +5,13 @@ import type { ProtocolVersion } from "./codec.ts";
 import type { Message } from "./message.ts";
 import { remainingExpirySeconds } from "./message.ts";
 import type { InflightPublish, Qos } from "./session.ts";
-import { publishBytes } from "./_publish_bytes.ts";
+import { publishBytes, publishHead, PublishParts } from "./_publish_bytes.ts";
+import { BATCH_BUFFER_BYTES } from "./_batch_buffers.ts";
 
 const utf8 = new TextEncoder();
+
+/** One subscriber's encoded PUBLISH, as the write queue takes it. */
+export type EncodedPublish = Uint8Array | PublishParts | PublishCopy;
 
 /** A server-to-client topic alias on one PUBLISH: the alias, and whether the topic goes too. */
 export interface TopicAliasUse {
@@ -38,7 +42,7 @@ export class OutgoingPublish {
   readonly preferredPacketId: number;
   readonly #expirySeconds: number | undefined;
   /** Encoded variants by (version, qos, retain); QoS 1/2 ones carry `preferredPacketId`. */
-  readonly #variants: (Uint8Array | undefined)[] = new Array(12);
+  readonly #variants: (Uint8Array | PublishParts | undefined)[] = new Array(12);
   /** Where each QoS 1/2 template's packet id sits. */
   readonly #packetIdOffsets: number[] = new Array(12);
   /** The topic name's UTF-8 bytes, once a packet needed them. */
@@ -67,7 +71,7 @@ export class OutgoingPublish {
     subscriptionIds?: readonly number[],
     dup = false,
     topicAlias?: TopicAliasUse,
-  ): Uint8Array | PublishCopy {
+  ): EncodedPublish {
     if (
       protocolVersion === 5 &&
       ((subscriptionIds !== undefined && subscriptionIds.length > 0) || topicAlias !== undefined)
@@ -88,7 +92,10 @@ export class OutgoingPublish {
       const id = qos > 0 ? this.preferredPacketId : 0;
       template = this.#encodeOne(protocolVersion, qos, retain, id, undefined, false, undefined);
       this.#variants[slot] = template;
-      if (qos > 0) this.#packetIdOffsets[slot] = packetIdOffset(template);
+      if (qos > 0) {
+        const head = template instanceof PublishParts ? template.head : template;
+        this.#packetIdOffsets[slot] = packetIdOffset(head);
+      }
     }
     if (qos === 0 || (packetId === this.preferredPacketId && !dup)) return template;
     // [MQTT-3.3.1-1] DUP only on a redelivery; [MQTT-2.3.1-2] a packet id of its own per copy
@@ -118,7 +125,7 @@ export class OutgoingPublish {
     subscriptionIds: readonly number[] | undefined,
     dup: boolean,
     topicAlias: TopicAliasUse | undefined,
-  ): Uint8Array {
+  ): Uint8Array | PublishParts {
     const message = this.message;
     const packet: IPublishPacket = {
       cmd: "publish",
@@ -157,16 +164,26 @@ export class OutgoingPublish {
       if (Object.keys(properties).length > 0) packet.properties = properties;
     }
     if (packet.properties === undefined) {
-      const bytes = publishBytes(
-        protocolVersion,
-        this.#topicBytes ??= utf8.encode(message.topic),
-        message.payload,
-        qos,
-        retain,
-        packet.dup,
-        packetId,
-      );
-      if (bytes !== undefined) return bytes;
+      const topic = this.#topicBytes ??= utf8.encode(message.topic);
+      const payload = message.payload;
+      const dup = packet.dup!;
+      // A packet that fits a write batch is copied into one, and its payload with it.
+      // (A head is at most 10 bytes besides the topic: header, length, id, property length.)
+      if (payload.byteLength + topic.byteLength + 10 < BATCH_BUFFER_BYTES) {
+        const head = publishHead(
+          protocolVersion,
+          topic,
+          payload.byteLength,
+          qos,
+          retain,
+          dup,
+          packetId,
+        );
+        if (head !== undefined) return new PublishParts(head, payload);
+      } else {
+        const bytes = publishBytes(protocolVersion, topic, payload, qos, retain, dup, packetId);
+        if (bytes !== undefined) return bytes;
+      }
     }
     return encodePacket(packet, protocolVersion);
   }
@@ -178,12 +195,17 @@ export class OutgoingPublish {
  * connection's write batch, so a message to 100 subscribers is not 100 copies in memory first.
  */
 export class PublishCopy {
-  readonly #template: Uint8Array;
+  readonly #template: Uint8Array | PublishParts;
   readonly #packetIdOffset: number;
   readonly #packetId: number;
   readonly #dup: boolean;
 
-  constructor(template: Uint8Array, packetIdOffset: number, packetId: number, dup: boolean) {
+  constructor(
+    template: Uint8Array | PublishParts,
+    packetIdOffset: number,
+    packetId: number,
+    dup: boolean,
+  ) {
     this.#template = template;
     this.#packetIdOffset = packetIdOffset;
     this.#packetId = packetId;
@@ -196,7 +218,9 @@ export class PublishCopy {
 
   /** Writes the packet's bytes into `target` at `offset`. */
   writeTo(target: Uint8Array, offset: number): void {
-    target.set(this.#template, offset);
+    const template = this.#template;
+    if (template instanceof Uint8Array) target.set(template, offset);
+    else template.writeTo(target, offset);
     const at = offset + this.#packetIdOffset;
     target[at] = this.#packetId >> 8;
     target[at + 1] = this.#packetId & 0xff;

@@ -121,7 +121,10 @@ export class WriteQueue {
 
   #takeBatch(): Uint8Array {
     const first = this.#chunks[0]!;
-    if (this.#chunks.length === 1 || first.byteLength >= COALESCE_BYTES) {
+    // Bytes written alone are written as they are; a packet in parts goes through a batch even
+    // alone, so a message to many subscribers is joined once, in the batch they all share.
+    const alone = this.#chunks.length === 1 && first instanceof Uint8Array;
+    if (alone || first.byteLength >= COALESCE_BYTES) {
       this.#chunks.shift();
       return asBytes(first);
     }
@@ -132,9 +135,9 @@ export class WriteQueue {
       total += chunk.byteLength;
       count++;
     }
-    if (count === 1) {
+    if (count === 1 && first instanceof Uint8Array) {
       this.#chunks.shift();
-      return asBytes(first);
+      return first;
     }
     const shared = shareBatch(this.#chunks, count);
     const taken = this.#chunks.splice(0, count);

@@ -143,3 +143,27 @@ Deno.test("Session.allocatePacketId() takes the preferred id when it is free, an
   const third = session.allocatePacketId(0);
   assert.ok(third !== undefined && third !== 7 && third !== other && third > 0);
 });
+
+Deno.test("Broker sends payloads just under, at and over a write batch whole to every subscriber", async () => {
+  await using broker = await startBroker({ sysIntervalSeconds: 0 });
+  const topic = "big/one";
+  // Around 64 KiB less a head (a 7-byte topic: heads of 17 to 19 bytes), and well over it.
+  const sizes = [65_536 - 20, 65_536 - 19, 65_536 - 17, 65_536, 200_000, 10];
+  const subscribers = await Promise.all([[4, 0], [5, 1], [4, 1]].map(async ([version, qos]) => {
+    const client = await connectClient(broker, version as 4 | 5);
+    const inbox = new Inbox(client);
+    await client.subscribeAsync("big/#", { qos: qos as 0 | 1 });
+    return { client, inbox };
+  }));
+  await using publisher = await connectClient(broker, 5);
+  const sent = sizes.map((size, index) => payloadOf(index, size));
+  for (const payload of sent) await publisher.publishAsync(topic, Buffer.from(payload), { qos: 1 });
+  for (const { inbox } of subscribers) {
+    const received = await inbox.waitFor(sizes.length);
+    assert.deepEqual(
+      received.map((message) => new Uint8Array(message.packet.payload as Uint8Array)),
+      sent,
+    );
+  }
+  for (const { client } of subscribers) await client.endAsync(true);
+});
