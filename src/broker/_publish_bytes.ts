@@ -26,11 +26,60 @@ export function publishBytes(
   dup: boolean,
   packetId: number,
 ): Uint8Array | undefined {
+  const head = publishHead(protocolVersion, topic, payload.byteLength, qos, retain, dup, packetId);
+  if (head === undefined) return undefined;
+  const bytes = new Uint8Array(head.byteLength + payload.byteLength);
+  bytes.set(head);
+  bytes.set(payload, head.byteLength);
+  return bytes;
+}
+
+/**
+ * A PUBLISH as its head (everything before the payload) and the message's own payload, joined
+ * only where it is written: in the write batch its bytes are copied into anyway. A message then
+ * costs no second buffer of its payload's size on its way out (a fan-out of 6,000 messages made
+ * 6,000 of them, and the garbage collector swept them).
+ */
+export class PublishParts {
+  readonly head: Uint8Array;
+  readonly payload: Uint8Array;
+
+  constructor(head: Uint8Array, payload: Uint8Array) {
+    this.head = head;
+    this.payload = payload;
+  }
+
+  get byteLength(): number {
+    return this.head.byteLength + this.payload.byteLength;
+  }
+
+  /** Writes the packet's bytes into `target` at `offset`. */
+  writeTo(target: Uint8Array, offset: number): void {
+    target.set(this.head, offset);
+    target.set(this.payload, offset + this.head.byteLength);
+  }
+}
+
+/**
+ * The head of a PUBLISH whose payload is `payloadLength` bytes: fixed header, Remaining Length,
+ * topic name, packet id and (5.0) an empty property length; `undefined` as for `publishBytes`.
+ */
+export function publishHead(
+  protocolVersion: ProtocolVersion,
+  topic: Uint8Array,
+  payloadLength: number,
+  qos: Qos,
+  retain: boolean,
+  dup: boolean,
+  packetId: number,
+): Uint8Array | undefined {
   if (topic.byteLength > MAX_STRING_BYTES) return undefined;
   const remainingLength = 2 + topic.byteLength + (qos > 0 ? 2 : 0) +
-    (protocolVersion === 5 ? 1 : 0) + payload.byteLength;
+    (protocolVersion === 5 ? 1 : 0) + payloadLength;
   if (remainingLength > MAX_REMAINING_LENGTH) return undefined;
-  const bytes = new Uint8Array(packetSizeFromRemainingLength(remainingLength));
+  const bytes = new Uint8Array(
+    packetSizeFromRemainingLength(remainingLength) - payloadLength,
+  );
   // [MQTT-3.3.1-2] DUP only with QoS > 0
   bytes[0] = 0x30 | (dup && qos > 0 ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
   let at = 1;
@@ -49,6 +98,5 @@ export function publishBytes(
     bytes[at++] = packetId & 0xff;
   }
   if (protocolVersion === 5) bytes[at++] = 0; // no properties
-  bytes.set(payload, at);
   return bytes;
 }

@@ -8,6 +8,7 @@ import { isExpired } from "./message.ts";
 import { OutgoingPublish } from "./outgoing.ts";
 import { ReasonCode } from "./reason_codes.ts";
 import { RetainedStore } from "./retained_store.ts";
+import { RouteTargets } from "./_route_targets.ts";
 import type { Qos, QueueLimits, QueuePolicy, Subscription } from "./session.ts";
 import { Session, SESSION_NEVER_EXPIRES } from "./session.ts";
 import type { StoredSession } from "./persistence.ts";
@@ -50,13 +51,6 @@ export interface ResolvedBrokerOptions {
   readonly subscribeDeniedReason: SubscribeDeniedReason;
 }
 
-/** Where one routed message goes for one session: the strongest of its matching subscriptions. */
-interface Target {
-  qos: Qos;
-  retainAsPublished: boolean;
-  subscriptionIds: number[] | undefined;
-}
-
 /** What {@linkcode BrokerCore.openSession} hands the CONNECT handler. */
 export interface OpenedSession {
   readonly session: Session;
@@ -93,6 +87,8 @@ export class BrokerCore {
   /** Retained topics and ended sessions not yet saved by persistence. */
   readonly #dirtyRetained: Set<string> = new Set();
   readonly #endedSessions: Set<string> = new Set();
+  /** The packet id last offered to every subscriber of a routed message (1 to 65,535). */
+  #lastPreferredPacketId = 0;
 
   constructor(options: ResolvedBrokerOptions) {
     this.options = options;
@@ -311,10 +307,9 @@ export class BrokerCore {
       this.retainedStore.set(message);
       this.#dirtyRetained.add(message.topic);
     }
-    const targets = new Map<Session, Target>();
+    const targets = new RouteTargets();
     let groups: Map<string, Subscription[]> | undefined;
     this.topicTree.match(message.topic, (subscription) => {
-      const session = subscription.session;
       if (subscription.shareGroup !== undefined) {
         groups ??= new Map();
         const key = `${subscription.shareGroup}\u0000${subscription.matchFilter}`;
@@ -324,55 +319,44 @@ export class BrokerCore {
         return;
       }
       // [MQTT-3.8.3-3] No Local: not back to the connection that published it
-      if (subscription.noLocal && session.clientId === message.publisherId) return;
-      const target = targets.get(session);
-      if (target === undefined) {
-        targets.set(session, {
-          qos: subscription.qos,
-          retainAsPublished: subscription.retainAsPublished,
-          subscriptionIds: subscription.subscriptionId === undefined
-            ? undefined
-            : [subscription.subscriptionId],
-        });
-        return;
-      }
-      // [MQTT-3.3.5-1] one copy, at the maximum QoS of the overlapping subscriptions
-      if (subscription.qos > target.qos) target.qos = subscription.qos;
-      target.retainAsPublished ||= subscription.retainAsPublished;
-      if (subscription.subscriptionId !== undefined) {
-        // [MQTT-3.3.4-3] every matching subscription's identifier travels with the one copy
-        (target.subscriptionIds ??= []).push(subscription.subscriptionId);
-      }
+      if (subscription.noLocal && subscription.session.clientId === message.publisherId) return;
+      targets.add(subscription);
     });
     if (groups !== undefined) {
       for (const [key, members] of groups) {
         const chosen = this.#chooseShareMember(key, members);
-        this.#deliverTo(chosen.session, message, nowMs, {
-          qos: chosen.qos,
-          retainAsPublished: chosen.retainAsPublished,
-          subscriptionIds: chosen.subscriptionId === undefined
-            ? undefined
-            : [chosen.subscriptionId],
-        });
+        const ids = chosen.subscriptionId === undefined ? undefined : [chosen.subscriptionId];
+        this.#deliverTo(chosen.session, message, nowMs, chosen.qos, chosen.retainAsPublished, ids);
       }
     }
     if (targets.size === 0) return;
-    const outgoing = new OutgoingPublish(message, nowMs);
-    for (const [session, target] of targets) {
-      this.#deliverTo(session, message, nowMs, target, outgoing);
+    // One id for every subscriber, so that they can all be sent the same bytes; a session that
+    // has it in flight still (65,535 messages ago) takes another.
+    let preferredPacketId = 0;
+    if (message.qos > 0) {
+      preferredPacketId = this.#lastPreferredPacketId >= 65_535
+        ? 1
+        : this.#lastPreferredPacketId + 1;
+      this.#lastPreferredPacketId = preferredPacketId;
     }
+    const outgoing = new OutgoingPublish(message, nowMs, preferredPacketId);
+    targets.forEach((session, qos, retainAsPublished, subscriptionIds) => {
+      this.#deliverTo(session, message, nowMs, qos, retainAsPublished, subscriptionIds, outgoing);
+    });
   }
 
   #deliverTo(
     session: Session,
     message: Message,
     nowMs: number,
-    target: Target,
+    grantedQos: Qos,
+    retainAsPublished: boolean,
+    subscriptionIds: readonly number[] | undefined,
     outgoing?: OutgoingPublish,
   ): void {
     // With an ACL, a subscription wider than the client's read rules gets only what they allow.
     if (this.access.checksDelivery && !this.access.mayReceive(session, message.topic)) return;
-    const qos = message.qos < target.qos ? message.qos : target.qos;
+    const qos = message.qos < grantedQos ? message.qos : grantedQos;
     const client = session.client;
     if (client === undefined) {
       // [MQTT-3.1.2-5] a persistent session keeps QoS 1 and 2 messages while its client is away
@@ -380,19 +364,19 @@ export class BrokerCore {
       this.stats.dropped += session.enqueue({
         message,
         qos,
-        retain: message.retain && target.retainAsPublished,
-        subscriptionIds: target.subscriptionIds,
+        retain: message.retain && retainAsPublished,
+        subscriptionIds,
       });
       return;
     }
     // [MQTT-3.3.1-9] (3.1.1): forwarded to an existing subscription, the retain flag is 0;
     // [MQTT-3.3.1-12]/[MQTT-3.3.1-13] (5.0): unless Retain As Published keeps it.
-    const retain = message.retain && target.retainAsPublished && client.protocolVersion === 5;
+    const retain = message.retain && retainAsPublished && client.protocolVersion === 5;
     client.deliver(
       outgoing ?? new OutgoingPublish(message, nowMs),
       qos,
       retain,
-      target.subscriptionIds,
+      subscriptionIds,
     );
   }
 

@@ -9,7 +9,7 @@ import type { ClientIdentity } from "./access.ts";
 import type { Message } from "./message.ts";
 import { isExpired } from "./message.ts";
 import { OutgoingPublish } from "./outgoing.ts";
-import type { PublishCopy } from "./outgoing.ts";
+import type { EncodedPublish } from "./outgoing.ts";
 import { ReasonCode } from "./reason_codes.ts";
 import type { TopicAliasUse } from "./outgoing.ts";
 import type { Qos, QueuedPublish, Session } from "./session.ts";
@@ -407,7 +407,7 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
     subscriptionIds: readonly number[] | undefined,
   ): void {
     const session = this.session!;
-    const packetId = session.allocatePacketId();
+    const packetId = session.allocatePacketId(outgoing.preferredPacketId);
     if (packetId === undefined) {
       this.core.stats.dropped++;
       return;
@@ -415,13 +415,16 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
     const bytes = this.#encode(outgoing, qos, retain, packetId, subscriptionIds, false);
     if (this.#sendPublish(bytes)) {
       session.dirty = true;
-      session.inflight.set(packetId, {
-        message: outgoing.message,
-        qos,
-        retain,
-        subscriptionIds,
-        state: "publish",
-      });
+      session.inflight.set(
+        packetId,
+        qos === 1 && subscriptionIds === undefined ? outgoing.inflightEntry(retain) : {
+          message: outgoing.message,
+          qos,
+          retain,
+          subscriptionIds,
+          state: "publish",
+        },
+      );
     }
   }
 
@@ -436,7 +439,7 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
     packetId: number,
     subscriptionIds: readonly number[] | undefined,
     dup: boolean,
-  ): Uint8Array | PublishCopy {
+  ): EncodedPublish {
     let alias: TopicAliasUse | undefined;
     if (this.topicAliasMaximumOut > 0) {
       const topic = outgoing.message.topic;
@@ -462,7 +465,7 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
     );
   }
 
-  #sendPublish(bytes: Uint8Array | PublishCopy): boolean {
+  #sendPublish(bytes: EncodedPublish): boolean {
     // [MQTT-3.1.2-25] a packet over the client's Maximum Packet Size is discarded, not sent
     if (bytes.byteLength > this.maxOutgoingPacketSize) {
       this.core.stats.dropped++;

@@ -11,6 +11,7 @@ import {
   type ParseTarget,
 } from "./_shared_parser.ts";
 import { ProtocolError } from "./errors.ts";
+import { ackBytes } from "./_ack_bytes.ts";
 import {
   framedPacketSize,
   MALFORMED_LENGTH,
@@ -33,6 +34,8 @@ export const MQTT_MAX_PACKET_BYTES = 268_435_460;
 
 /** Encodes `packet` for a client speaking `protocolVersion`. */
 export function encodePacket(packet: Packet, protocolVersion: ProtocolVersion): Uint8Array {
+  const ack = ackBytes(packet, protocolVersion);
+  if (ack !== undefined) return ack;
   try {
     return generate(packet, { protocolVersion });
   } catch (error) {

@@ -4,10 +4,14 @@ import { encodePacket } from "./codec.ts";
 import type { ProtocolVersion } from "./codec.ts";
 import type { Message } from "./message.ts";
 import { remainingExpirySeconds } from "./message.ts";
-import type { Qos } from "./session.ts";
-import { publishBytes } from "./_publish_bytes.ts";
+import type { InflightPublish, Qos } from "./session.ts";
+import { publishBytes, publishHead, PublishParts } from "./_publish_bytes.ts";
+import { BATCH_BUFFER_BYTES } from "./_batch_buffers.ts";
 
 const utf8 = new TextEncoder();
+
+/** One subscriber's encoded PUBLISH, as the write queue takes it. */
+export type EncodedPublish = Uint8Array | PublishParts | PublishCopy;
 
 /** A server-to-client topic alias on one PUBLISH: the alias, and whether the topic goes too. */
 export interface TopicAliasUse {
@@ -26,21 +30,30 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 /**
  * One message on its way out to many subscribers. Subscribers of the same protocol version, QoS
  * and retain flag get the same bytes, so the PUBLISH is encoded once per variant, not per
- * subscriber; a QoS 1/2 copy differs only in its packet id (and DUP flag), patched into a copy of the template.
- * The expiry interval is the remaining one at the time this delivery started [MQTT-3.3.2-6].
+ * subscriber. At QoS 1/2 each session asks first for the message's `preferredPacketId`: where it
+ * is free, the subscriber gets the very same bytes as the others (and its write queue can share
+ * their batch, see `_shared_batches.ts`); elsewhere a copy with its own packet id (and DUP flag)
+ * is patched from the template. The expiry interval is the remaining one at the time this
+ * delivery started [MQTT-3.3.2-6].
  */
 export class OutgoingPublish {
   readonly message: Message;
+  /** The packet id the QoS 1/2 variants are encoded with; 0 (never a valid id) for none. */
+  readonly preferredPacketId: number;
   readonly #expirySeconds: number | undefined;
-  /** Encoded variants by (version, qos, retain); QoS 1/2 entries are templates with packet id 0. */
-  readonly #variants: (Uint8Array | undefined)[] = new Array(12);
+  /** Encoded variants by (version, qos, retain); QoS 1/2 ones carry `preferredPacketId`. */
+  readonly #variants: (Uint8Array | PublishParts | undefined)[] = new Array(12);
   /** Where each QoS 1/2 template's packet id sits. */
   readonly #packetIdOffsets: number[] = new Array(12);
   /** The topic name's UTF-8 bytes, once a packet needed them. */
   #topicBytes: Uint8Array | undefined;
+  /** The in-flight records of its QoS 1 copies without identifiers, by retain flag. */
+  #inflightEntry: InflightPublish | undefined;
+  #inflightEntryRetained: InflightPublish | undefined;
 
-  constructor(message: Message, nowMs: number = Date.now()) {
+  constructor(message: Message, nowMs: number = Date.now(), preferredPacketId = 0) {
     this.message = message;
+    this.preferredPacketId = preferredPacketId;
     this.#expirySeconds = remainingExpirySeconds(message, nowMs);
   }
 
@@ -58,7 +71,7 @@ export class OutgoingPublish {
     subscriptionIds?: readonly number[],
     dup = false,
     topicAlias?: TopicAliasUse,
-  ): Uint8Array | PublishCopy {
+  ): EncodedPublish {
     if (
       protocolVersion === 5 &&
       ((subscriptionIds !== undefined && subscriptionIds.length > 0) || topicAlias !== undefined)
@@ -76,13 +89,32 @@ export class OutgoingPublish {
     const slot = (protocolVersion - 4) * 6 + qos * 2 + (retain ? 1 : 0);
     let template = this.#variants[slot];
     if (template === undefined) {
-      template = this.#encodeOne(protocolVersion, qos, retain, 0, undefined, false, undefined);
+      const id = qos > 0 ? this.preferredPacketId : 0;
+      template = this.#encodeOne(protocolVersion, qos, retain, id, undefined, false, undefined);
       this.#variants[slot] = template;
-      if (qos > 0) this.#packetIdOffsets[slot] = packetIdOffset(template);
+      if (qos > 0) {
+        const head = template instanceof PublishParts ? template.head : template;
+        this.#packetIdOffsets[slot] = packetIdOffset(head);
+      }
     }
-    if (qos === 0) return template;
+    if (qos === 0 || (packetId === this.preferredPacketId && !dup)) return template;
     // [MQTT-3.3.1-1] DUP only on a redelivery; [MQTT-2.3.1-2] a packet id of its own per copy
     return new PublishCopy(template, this.#packetIdOffsets[slot]!, packetId, dup);
+  }
+
+  /**
+   * What a session keeps in flight for a QoS 1 copy without subscription identifiers: one frozen
+   * record for every session, since nothing in it changes before the PUBACK removes it (only a
+   * QoS 2 record moves on to "pubrel").
+   */
+  inflightEntry(retain: boolean): InflightPublish {
+    if (retain) return this.#inflightEntryRetained ??= this.#newInflightEntry(true);
+    return this.#inflightEntry ??= this.#newInflightEntry(false);
+  }
+
+  #newInflightEntry(retain: boolean): InflightPublish {
+    const entry = { message: this.message, qos: 1, retain, subscriptionIds: undefined } as const;
+    return Object.freeze({ ...entry, state: "publish" }) as InflightPublish;
   }
 
   #encodeOne(
@@ -93,7 +125,7 @@ export class OutgoingPublish {
     subscriptionIds: readonly number[] | undefined,
     dup: boolean,
     topicAlias: TopicAliasUse | undefined,
-  ): Uint8Array {
+  ): Uint8Array | PublishParts {
     const message = this.message;
     const packet: IPublishPacket = {
       cmd: "publish",
@@ -132,16 +164,26 @@ export class OutgoingPublish {
       if (Object.keys(properties).length > 0) packet.properties = properties;
     }
     if (packet.properties === undefined) {
-      const bytes = publishBytes(
-        protocolVersion,
-        this.#topicBytes ??= utf8.encode(message.topic),
-        message.payload,
-        qos,
-        retain,
-        packet.dup,
-        packetId,
-      );
-      if (bytes !== undefined) return bytes;
+      const topic = this.#topicBytes ??= utf8.encode(message.topic);
+      const payload = message.payload;
+      const dup = packet.dup!;
+      // A packet that fits a write batch is copied into one, and its payload with it.
+      // (A head is at most 10 bytes besides the topic: header, length, id, property length.)
+      if (payload.byteLength + topic.byteLength + 10 < BATCH_BUFFER_BYTES) {
+        const head = publishHead(
+          protocolVersion,
+          topic,
+          payload.byteLength,
+          qos,
+          retain,
+          dup,
+          packetId,
+        );
+        if (head !== undefined) return new PublishParts(head, payload);
+      } else {
+        const bytes = publishBytes(protocolVersion, topic, payload, qos, retain, dup, packetId);
+        if (bytes !== undefined) return bytes;
+      }
     }
     return encodePacket(packet, protocolVersion);
   }
@@ -149,16 +191,21 @@ export class OutgoingPublish {
 
 /**
  * One subscriber's QoS 1/2 PUBLISH: a template shared by every copy of the message, with this
- * copy's packet id and DUP flag. Its bytes are made where they are written, straight into the
+ * copy's packet id (in place of the template's) and DUP flag. Its bytes are made where they are written, straight into the
  * connection's write batch, so a message to 100 subscribers is not 100 copies in memory first.
  */
 export class PublishCopy {
-  readonly #template: Uint8Array;
+  readonly #template: Uint8Array | PublishParts;
   readonly #packetIdOffset: number;
   readonly #packetId: number;
   readonly #dup: boolean;
 
-  constructor(template: Uint8Array, packetIdOffset: number, packetId: number, dup: boolean) {
+  constructor(
+    template: Uint8Array | PublishParts,
+    packetIdOffset: number,
+    packetId: number,
+    dup: boolean,
+  ) {
     this.#template = template;
     this.#packetIdOffset = packetIdOffset;
     this.#packetId = packetId;
@@ -171,7 +218,9 @@ export class PublishCopy {
 
   /** Writes the packet's bytes into `target` at `offset`. */
   writeTo(target: Uint8Array, offset: number): void {
-    target.set(this.#template, offset);
+    const template = this.#template;
+    if (template instanceof Uint8Array) target.set(template, offset);
+    else template.writeTo(target, offset);
     const at = offset + this.#packetIdOffset;
     target[at] = this.#packetId >> 8;
     target[at + 1] = this.#packetId & 0xff;

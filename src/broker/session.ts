@@ -90,6 +90,9 @@ export class Session {
   willTimer: ReturnType<typeof setTimeout> | undefined;
   /** A will waiting out its Will Delay Interval (§3.1.3.2.2). */
   delayedWill: Message | undefined;
+  /** The last route that listed this session, and where (see `_route_targets.ts`). */
+  routeMark = 0;
+  routeIndex = 0;
   readonly #limits: QueueLimits;
   // The collections below are made on first use: most sessions on a Pi are idle subscribers,
   // and an empty Map or Set still costs about 200 bytes.
@@ -140,13 +143,16 @@ export class Session {
   }
 
   /**
-   * The next free packet id [MQTT-2.3.1-2]: non-zero and not used by an unacknowledged message,
-   * or `undefined` when all 65,535 are in use.
+   * A free packet id [MQTT-2.3.1-2]: non-zero and not used by an unacknowledged message, or
+   * `undefined` when all 65,535 are in use. `preferred` (a message's id for all its subscribers)
+   * when it is free, else the next free one.
    */
-  allocatePacketId(): number | undefined {
+  allocatePacketId(preferred = 0): number | undefined {
+    const inflight = this.inflight;
+    if (preferred !== 0 && !inflight.has(preferred)) return preferred;
     for (let tries = 0; tries < 65_535; tries++) {
       this.#lastPacketId = this.#lastPacketId >= 65_535 ? 1 : this.#lastPacketId + 1;
-      if (!this.inflight.has(this.#lastPacketId)) return this.#lastPacketId;
+      if (!inflight.has(this.#lastPacketId)) return this.#lastPacketId;
     }
     return undefined;
   }

@@ -1,5 +1,12 @@
 import type { Transport } from "./transport.ts";
-import { BATCH_BUFFER_BYTES, giveBackBatchBuffer, takeBatchBuffer } from "./_batch_buffers.ts";
+import { BATCH_BUFFER_BYTES } from "./_batch_buffers.ts";
+import {
+  type BatchChunk,
+  buildBatch,
+  releaseBatch,
+  shareBatch,
+  type SharedBatch,
+} from "./_shared_batches.ts";
 
 /**
  * Packets smaller than this are gathered into one write: a fan-out or a burst of acks then costs
@@ -11,10 +18,7 @@ const COALESCE_BYTES = BATCH_BUFFER_BYTES;
  * What a queue writes: bytes, or a packet that writes its own bytes into a batch (a copy of a
  * shared PUBLISH template with its own packet id), made into bytes only when written.
  */
-export type QueuedBytes = Uint8Array | {
-  readonly byteLength: number;
-  writeTo(target: Uint8Array, offset: number): void;
-};
+export type QueuedBytes = BatchChunk;
 
 /** Callbacks of a {@linkcode WriteQueue}. */
 export interface WriteQueueEvents {
@@ -38,8 +42,8 @@ export class WriteQueue {
   #writing = false;
   #closed = false;
   #drainWaiters: (() => void)[] = [];
-  /** The shared buffer the batch being written lives in, if it is one. */
-  #batchBuffer: Uint8Array | undefined;
+  /** The batch being written, if it is one (possibly written by other queues too). */
+  #batch: SharedBatch | undefined;
 
   constructor(transport: Transport, events: WriteQueueEvents) {
     this.#transport = transport;
@@ -98,8 +102,8 @@ export class WriteQueue {
           }
         } finally {
           // Every write of it has settled: the transport reads it no more.
-          if (this.#batchBuffer !== undefined) giveBackBatchBuffer(this.#batchBuffer);
-          this.#batchBuffer = undefined;
+          if (this.#batch !== undefined) releaseBatch(this.#batch);
+          this.#batch = undefined;
         }
         this.#queuedBytes -= batch.byteLength;
         this.#events.bytesWritten(batch.byteLength);
@@ -117,7 +121,10 @@ export class WriteQueue {
 
   #takeBatch(): Uint8Array {
     const first = this.#chunks[0]!;
-    if (this.#chunks.length === 1 || first.byteLength >= COALESCE_BYTES) {
+    // Bytes written alone are written as they are; a packet in parts goes through a batch even
+    // alone, so a message to many subscribers is joined once, in the batch they all share.
+    const alone = this.#chunks.length === 1 && first instanceof Uint8Array;
+    if (alone || first.byteLength >= COALESCE_BYTES) {
       this.#chunks.shift();
       return asBytes(first);
     }
@@ -128,19 +135,14 @@ export class WriteQueue {
       total += chunk.byteLength;
       count++;
     }
-    if (count === 1) {
+    if (count === 1 && first instanceof Uint8Array) {
       this.#chunks.shift();
-      return asBytes(first);
+      return first;
     }
-    this.#batchBuffer = takeBatchBuffer();
-    const batch = this.#batchBuffer.subarray(0, total);
-    let offset = 0;
-    for (const chunk of this.#chunks.splice(0, count)) {
-      if (chunk instanceof Uint8Array) batch.set(chunk, offset);
-      else chunk.writeTo(batch, offset);
-      offset += chunk.byteLength;
-    }
-    return batch;
+    const shared = shareBatch(this.#chunks, count);
+    const taken = this.#chunks.splice(0, count);
+    this.#batch = shared ?? buildBatch(taken);
+    return this.#batch.buffer.subarray(0, total);
   }
 
   #wakeDrainWaiters(): void {

@@ -5,7 +5,7 @@ import { encodePacket, PacketDecoder } from "../../src/broker/codec.ts";
 import type { ProtocolVersion } from "../../src/broker/codec.ts";
 import { ProtocolError } from "../../src/broker/errors.ts";
 import { createMessage } from "../../src/broker/message.ts";
-import { OutgoingPublish, type PublishCopy } from "../../src/broker/outgoing.ts";
+import { type EncodedPublish, OutgoingPublish } from "../../src/broker/outgoing.ts";
 
 // Byte builders following the spec's data representations (§1.5).
 const utf8 = new TextEncoder();
@@ -341,16 +341,7 @@ Deno.test("PublishCopy writes its packet into a batch at any offset, the templat
   };
   copy(0x0102, false).writeTo(batch, 3);
   copy(0x0304, true).writeTo(batch, 3 + template.byteLength);
-  const expected = (packetId: number, dup: boolean) =>
-    encodePacket({
-      cmd: "publish",
-      topic: "a/b",
-      payload: Buffer.from("hello"),
-      qos: 1,
-      retain: false,
-      dup,
-      messageId: packetId,
-    }, 4);
+  const expected = (packetId: number, dup: boolean) => helloPublish(packetId, dup, 4);
   assert.deepEqual([...batch.subarray(0, 3)], [0xee, 0xee, 0xee]);
   assert.deepEqual([...batch.subarray(3, 3 + template.byteLength)], [...expected(0x0102, false)]);
   assert.deepEqual([...batch.subarray(3 + template.byteLength)], [...expected(0x0304, true)]);
@@ -359,10 +350,51 @@ Deno.test("PublishCopy writes its packet into a batch at any offset, the templat
   assert.equal(template[0], 0x32);
 });
 
+/** mqtt-packet's QoS 1 PUBLISH of "hello" on a/b, not retained: what the copies must match. */
+function helloPublish(packetId: number, dup: boolean, version: ProtocolVersion): Uint8Array {
+  return encodePacket({
+    cmd: "publish",
+    topic: "a/b",
+    payload: Buffer.from("hello"),
+    qos: 1,
+    retain: false,
+    dup,
+    messageId: packetId,
+  }, version);
+}
+
 /** The bytes of an encoded PUBLISH, made from its template if it is a copy. */
-function bytesOf(encoded: Uint8Array | PublishCopy): Uint8Array {
+function bytesOf(encoded: EncodedPublish): Uint8Array {
   if (encoded instanceof Uint8Array) return encoded;
   const bytes = new Uint8Array(encoded.byteLength);
   encoded.writeTo(bytes, 0);
   return bytes;
 }
+
+Deno.test("OutgoingPublish gives every subscriber on its preferred packet id the same bytes", () => {
+  const message = createMessage(
+    { topic: "a/b", payload: "hello", qos: 1, retain: false },
+    undefined,
+  );
+  const preferred = 0x0203;
+  const outgoing = new OutgoingPublish(message, Date.now(), preferred);
+  const expected = (packetId: number, dup: boolean, version: ProtocolVersion) => [
+    ...helloPublish(packetId, dup, version),
+  ];
+  for (const version of [4, 5] as const) {
+    const first = outgoing.encode(version, 1, false, preferred);
+    // One object for all of them, so their write queues can share the batch it is copied into.
+    assert.equal(outgoing.encode(version, 1, false, preferred), first);
+    assert.deepEqual([...bytesOf(first)], expected(preferred, false, version));
+    // A session with that id still in flight gets its own id; a redelivery gets DUP.
+    assert.deepEqual(
+      [...bytesOf(outgoing.encode(version, 1, false, 9))],
+      expected(9, false, version),
+    );
+    assert.deepEqual(
+      [...bytesOf(outgoing.encode(version, 1, false, preferred, undefined, true))],
+      expected(preferred, true, version),
+    );
+    assert.deepEqual([...bytesOf(first)], expected(preferred, false, version));
+  }
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import mqttPacket from "mqtt-packet";
 import { Buffer } from "node:buffer";
-import { publishBytes } from "../../src/broker/_publish_bytes.ts";
+import { publishBytes, publishHead, PublishParts } from "../../src/broker/_publish_bytes.ts";
 
 const utf8 = new TextEncoder();
 
@@ -48,21 +48,26 @@ for (const version of [4, 5] as const) {
       const payload = new Uint8Array(Math.max(0, size)).map((_, i) => i % 251);
       for (const qos of [0, 1, 2] as const) {
         for (const [retain, dup] of [[false, false], [true, false], [false, true], [true, true]]) {
-          const got = publishBytes(
+          const topicBytes = utf8.encode(topic);
+          const got = publishBytes(version, topicBytes, payload, qos, retain!, dup!, 0x1234);
+          assert.ok(got !== undefined);
+          const expected = reference(
             version,
-            utf8.encode(topic),
+            topic,
             payload,
             qos,
             retain!,
-            dup!,
+            dup! && qos > 0,
             0x1234,
           );
-          assert.ok(got !== undefined);
-          assert.deepEqual(
-            [...got],
-            reference(version, topic, payload, qos, retain!, dup! && qos > 0, 0x1234),
-            `payload ${payload.byteLength}, QoS ${qos}, retain ${retain}, dup ${dup}`,
-          );
+          const what = `payload ${payload.byteLength}, QoS ${qos}, retain ${retain}, dup ${dup}`;
+          assert.deepEqual([...got], expected, what);
+          // The same packet as a head and the payload, joined where it is written.
+          const head = publishHead(version, topicBytes, size, qos, retain!, dup!, 0x1234)!;
+          const parts = new PublishParts(head, payload);
+          const written = new Uint8Array(parts.byteLength + 2);
+          parts.writeTo(written, 1);
+          assert.deepEqual([...written.subarray(1, -1)], expected, what);
         }
       }
     }
@@ -71,6 +76,7 @@ for (const version of [4, 5] as const) {
 
 Deno.test("publishBytes() leaves a topic longer than 65,535 UTF-8 bytes to mqtt-packet", () => {
   const long = new Uint8Array(65_536).fill(0x61);
+  assert.equal(publishHead(4, long, 1, 0, false, false, 0), undefined);
   assert.equal(publishBytes(4, long, new Uint8Array(1), 0, false, false, 0), undefined);
   assert.ok(publishBytes(4, long.subarray(1), new Uint8Array(1), 0, false, false, 0) !== undefined);
 });

@@ -159,3 +159,71 @@ Deno.test("WriteQueue never reuses a batch's memory while a write of it is pendi
   held.releaseAll();
   await blocked.drained();
 });
+
+Deno.test("WriteQueue writes the same packets queued on two connections from one batch", async () => {
+  const packets = [new Uint8Array([1, 1]), new Uint8Array([2, 2, 2]), new Uint8Array([3])];
+  const first = new HeldTransport();
+  const second = new HeldTransport();
+  const queues = [new WriteQueue(first, noEvents), new WriteQueue(second, noEvents)];
+  for (const queue of queues) for (const packet of packets) queue.push(packet);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const [a, b] = [first.given[0]!, second.given[0]!];
+  assert.deepEqual([...a], [1, 1, 2, 2, 2, 3]);
+  assert.deepEqual([...b], [...a]);
+  assert.equal(a.buffer, b.buffer, "one batch buffer for both");
+  // One write settles; the other still reads the batch while others take batches of their own.
+  first.releaseAll();
+  await queues[0]!.drained();
+  for (let round = 0; round < 200; round++) {
+    const other = new WriteQueue(new SlowTransport(Number.MAX_SAFE_INTEGER), noEvents);
+    other.push(new Uint8Array(100).fill(0xee));
+    other.push(new Uint8Array(100).fill(0xee));
+    await other.drained();
+  }
+  assert.deepEqual([...b], [1, 1, 2, 2, 2, 3]);
+  second.releaseAll();
+  await queues[1]!.drained();
+});
+
+Deno.test("WriteQueue shares a batch only for the very same packets, and a prefix of them", async () => {
+  const [x, y, z] = [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3])];
+  const transports = [new HeldTransport(), new HeldTransport(), new HeldTransport()];
+  const queues = transports.map((transport) => new WriteQueue(transport, noEvents));
+  for (const packet of [x, y, z]) queues[0]!.push(packet);
+  for (const packet of [x, y]) queues[1]!.push(packet);
+  // Equal bytes in other objects: not shared (identity is what says nothing changed them).
+  for (const packet of [x, new Uint8Array([2]), z]) queues[2]!.push(packet);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const given = transports.map((transport) => transport.given[0]!);
+  assert.deepEqual(given.map((bytes) => [...bytes]), [[1, 2, 3], [1, 2], [1, 2, 3]]);
+  assert.equal(given[1]!.buffer, given[0]!.buffer);
+  assert.notEqual(given[2]!.buffer, given[0]!.buffer);
+  for (const transport of transports) transport.releaseAll();
+  for (const queue of queues) await queue.drained();
+});
+
+Deno.test("WriteQueue keeps a shared batch for the queues still writing it when one fails", async () => {
+  const packets = [new Uint8Array(10).fill(4), new Uint8Array(10).fill(5)];
+  const failing = new SlowTransport(Number.MAX_SAFE_INTEGER);
+  failing.failWith = new Error("connection reset");
+  const held = new HeldTransport();
+  const errors: unknown[] = [];
+  const broken = new WriteQueue(failing, {
+    bytesWritten: () => {},
+    writeFailed: (e) => errors.push(e),
+  });
+  const healthy = new WriteQueue(held, noEvents);
+  for (const packet of packets) healthy.push(packet);
+  for (const packet of packets) broken.push(packet);
+  await broken.drained();
+  assert.equal(errors.length, 1);
+  for (let round = 0; round < 100; round++) {
+    const other = new WriteQueue(new SlowTransport(Number.MAX_SAFE_INTEGER), noEvents);
+    other.push(new Uint8Array(50).fill(0xee));
+    other.push(new Uint8Array(50).fill(0xee));
+    await other.drained();
+  }
+  assert.deepEqual([...held.given[0]!], [...packets[0]!, ...packets[1]!]);
+  held.releaseAll();
+  await healthy.drained();
+});
