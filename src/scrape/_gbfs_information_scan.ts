@@ -25,7 +25,7 @@ import {
   LastUris,
   sharedUris,
 } from "./_gbfs_information.ts";
-import { giveUp, JsonScanner, type Key, name, same, scanJson } from "./_json_scan.ts";
+import { clear, giveUp, JsonScanner, type Key, name, same, scanJson } from "./_json_scan.ts";
 
 /**
  * Reads a station_information body, or undefined when the document path must.
@@ -50,8 +50,8 @@ export function scanInformationBytes(
 const arrays = new WeakMap<Information, { readonly start: number; readonly end: number }>();
 
 function release(): void {
-  strings.fill(undefined);
-  uris.fill(undefined);
+  clear(strings, undefined);
+  clear(uris, undefined);
 }
 
 const N_STATION_ID = name("station_id");

@@ -13,7 +13,7 @@ import type { Station } from "./network.ts";
 import type { VehicleType } from "./_gbfs_schemas.ts";
 import { FeedError } from "./feed_error.ts";
 import * as field from "./_gbfs_fields.ts";
-import type { Information, InformationStation } from "./_gbfs_information.ts";
+import type { Information } from "./_gbfs_information.ts";
 import {
   DOCKS,
   EBIKE,
@@ -87,17 +87,22 @@ export function member(object: unknown, name: string, url: string, path: string)
  * grown as the counts follow.
  */
 function extraOf(
-  info: InformationStation,
+  information: Information,
+  slot: number,
   flags: number,
   lastUpdated: number,
 ): Record<string, unknown> {
   const renting = (flags & RENTING) !== 0;
   const returning = (flags & RETURNING) !== 0;
   const installed = (flags & INSTALLED) !== 0;
-  const uid = info.id;
-  const virtual = info.virtual;
-  if (info.address === undefined && info.postCode === undefined && info.slots !== undefined) {
-    if (info.rentalUris !== undefined) {
+  const uid = information.ids[slot]!;
+  const virtual = information.virtual[slot] === 1;
+  const slots = information.capacities[slot];
+  const address = information.addresses[slot];
+  const postCode = information.postCodes[slot];
+  const rentalUris = information.rentalUris[slot];
+  if (address === undefined && postCode === undefined && slots !== undefined) {
+    if (rentalUris !== undefined) {
       return {
         uid,
         renting,
@@ -105,8 +110,8 @@ function extraOf(
         installed,
         "last_updated": lastUpdated,
         virtual,
-        slots: info.slots,
-        "rental_uris": info.rentalUris,
+        slots,
+        "rental_uris": rentalUris,
       };
     }
     return {
@@ -116,7 +121,7 @@ function extraOf(
       installed,
       "last_updated": lastUpdated,
       virtual,
-      slots: info.slots,
+      slots,
     };
   }
   const extra: Record<string, unknown> = {
@@ -127,10 +132,10 @@ function extraOf(
     "last_updated": lastUpdated,
     virtual,
   };
-  if (info.slots !== undefined) extra.slots = info.slots;
-  if (info.address !== undefined) extra.address = info.address;
-  if (info.postCode !== undefined) extra.post_code = info.postCode;
-  if (info.rentalUris !== undefined) extra.rental_uris = info.rentalUris;
+  if (slots !== undefined) extra.slots = slots;
+  if (address !== undefined) extra.address = address;
+  if (postCode !== undefined) extra.post_code = postCode;
+  if (rentalUris !== undefined) extra.rental_uris = rentalUris;
   return extra;
 }
 
@@ -141,27 +146,30 @@ function extraOf(
  * Undefined for any other shape.
  */
 function bikesExtra(
-  info: InformationStation,
+  information: Information,
+  slot: number,
   flags: number,
   lastUpdated: number,
   normal: number,
   electric: number,
 ): Record<string, unknown> | undefined {
+  const slots = information.capacities[slot];
+  const rentalUris = information.rentalUris[slot];
   if (
-    info.address !== undefined || info.postCode !== undefined || info.slots === undefined ||
-    info.rentalUris === undefined
+    information.addresses[slot] !== undefined || information.postCodes[slot] !== undefined ||
+    slots === undefined || rentalUris === undefined
   ) {
     return undefined;
   }
   return {
-    uid: info.id,
+    uid: information.ids[slot]!,
     renting: (flags & RENTING) !== 0,
     returning: (flags & RETURNING) !== 0,
     installed: (flags & INSTALLED) !== 0,
     "last_updated": lastUpdated,
-    virtual: info.virtual,
-    slots: info.slots,
-    "rental_uris": info.rentalUris,
+    virtual: information.virtual[slot] === 1,
+    slots,
+    "rental_uris": rentalUris,
     "normal_bikes": normal,
     ebikes: electric,
     "has_ebikes": true,
@@ -196,20 +204,22 @@ export function joinStations(
   const slots: (Station | undefined)[] = new Array(information.size);
   let orphans: Set<string> | undefined;
   let filled = 0;
-  const bySlot = information.bySlot;
+  const infoIds = information.ids;
+  const names = information.names;
+  const coordinates = information.coordinates;
+  const size = information.size;
   // Where the station after the last one found is: most feeds list both
   // documents in one order, and comparing that station's id is cheaper than
   // hashing a string just read to look it up.
   let next = 0;
   for (let i = 0; i < status.count; i++) {
     const id = ids[i]!;
-    let info = next < bySlot.length ? bySlot[next] : undefined;
-    if (info === undefined || info.id !== id) info = information.find(id);
-    if (info === undefined) {
+    const slot = next < size && infoIds[next] === id ? next : information.slotOf(id);
+    if (slot === -1) {
       (orphans ??= new Set()).add(id);
       continue;
     }
-    next = info.slot + 1;
+    next = slot + 1;
     const at = i * WIDTH;
     const reported = values[at + REPORTED]!;
     const reportedSeconds = Number.isNaN(reported) ? feedSeconds : reported;
@@ -247,11 +257,11 @@ export function joinStations(
       const bikesOnly = normal !== undefined && electric !== undefined && cargo === undefined &&
         ecargo === undefined && scooters === undefined;
       const whole = bikesOnly
-        ? bikesExtra(info, flags, lastUpdated, normal!, electric!)
+        ? bikesExtra(information, slot, flags, lastUpdated, normal!, electric!)
         : undefined;
       if (whole !== undefined) extra = whole;
       else {
-        extra = extraOf(info, flags, lastUpdated);
+        extra = extraOf(information, slot, flags, lastUpdated);
         if (normal !== undefined) extra.normal_bikes = normal;
         if (electric !== undefined) {
           extra.ebikes = electric;
@@ -273,7 +283,7 @@ export function joinStations(
       // Some feeds (Dott) report 0 bikes but fill vehicle_types_available.
       if (freeBikes === 0) freeBikes = (normal ?? 0) + (electric ?? 0);
     } else {
-      extra = extraOf(info, flags, lastUpdated);
+      extra = extraOf(information, slot, flags, lastUpdated);
       if (!Number.isNaN(ebike)) {
         // 1.x (Vélib'): `mechanical` + `ebike`, the same bikes as num_bikes_available.
         extra.ebikes = ebike;
@@ -287,12 +297,12 @@ export function joinStations(
     }
     const docks = values[at + DOCKS]!;
 
-    if (slots[info.slot] === undefined) filled++;
-    slots[info.slot] = {
-      id: info.id,
-      name: info.name,
-      latitude: info.latitude,
-      longitude: info.longitude,
+    if (slots[slot] === undefined) filled++;
+    slots[slot] = {
+      id: infoIds[slot]!,
+      name: names[slot]!,
+      latitude: coordinates[2 * slot]!,
+      longitude: coordinates[2 * slot + 1]!,
       "free_bikes": freeBikes,
       "empty_slots": Number.isNaN(docks) ? null : docks,
       timestamp: isoTime(reportedSeconds),

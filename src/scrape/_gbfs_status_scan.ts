@@ -29,6 +29,7 @@ import {
   WIDTH,
 } from "./_gbfs_status.ts";
 import {
+  clear,
   giveUp,
   isDigit,
   JsonScanner,
@@ -59,8 +60,8 @@ export function scanStatusBytes(bytes: Uint8Array, major: 1 | 2 | 3): Scanned | 
 }
 
 function release(): void {
-  idScratch.fill("");
-  typeIdScratch.fill("");
+  clear(idScratch, "");
+  clear(typeIdScratch, "");
 }
 
 /**

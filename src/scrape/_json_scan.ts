@@ -60,6 +60,15 @@ export function scanJson<T>(
   }
 }
 
+/**
+ * Sets every entry of a list kept between scans to `value`, in place:
+ * `Array.prototype.fill` gives a list of 8,000 entries a new backing store
+ * (64 KB a scan of garbage, measured), a loop writes the one it has.
+ */
+export function clear<T>(list: T[], value: T): void {
+  for (let i = 0; i < list.length; i++) list[i] = value;
+}
+
 /** A key's bytes, to tell it when it comes. */
 export type Name = Uint8Array;
 
@@ -156,33 +165,42 @@ function record(list: Int32Array, at: number, start: number, end: number, index:
   list[at + 2] = index;
 }
 
-/** How many bytes the first `n` entries of a deferred list span. */
-function spanned(list: Int32Array, n: number): number {
-  let total = 0;
-  for (let i = 0; i < n; i += 3) total += list[i + 1]! - list[i]!;
-  return total;
-}
+/**
+ * At most how many bytes of deferred strings are decoded into one text: a text
+ * past V8's largest regular object (128 KB) is made in its large-object space
+ * and moved to the old generation whole at the first scavenge it survives,
+ * kept there by every string cut from it (a 2,000-station
+ * station_information's ids and names are about 130 KB).
+ */
+const CHUNK = 32 * 1024;
 
 /**
- * Copies the spans of a deferred list into {@link joined} from `to`; returns
- * where it ends. Four bytes at a time, then the rest: a byte at a time was an
- * eighth of a station_information scan.
+ * The text of the spans `from` to `to` (entries, three numbers each) of a
+ * deferred list, `bytes` long: copied together into {@link joined}, four
+ * bytes at a time then the rest (a byte at a time was an eighth of a
+ * station_information scan), and decoded at once.
  */
-function copySpans(
+function decodeSpans(
   view: DataView,
   s: Uint8Array,
   list: Int32Array,
-  n: number,
+  from: number,
   to: number,
-): number {
+  bytes: number,
+): string {
+  if (joined.length < bytes) {
+    joined = new Uint8Array(Math.max(bytes, joined.length * 2));
+    joinedView = new DataView(joined.buffer);
+  }
   const into = joinedView;
-  for (let i = 0; i < n; i += 3) {
+  let at = 0;
+  for (let i = from; i < to; i += 3) {
     let b = list[i]!;
     const end = list[i + 1]!;
-    for (; b + 4 <= end; b += 4, to += 4) into.setInt32(to, view.getInt32(b, true), true);
-    for (; b < end; b++) joined[to++] = s[b]!;
+    for (; b + 4 <= end; b += 4, at += 4) into.setInt32(at, view.getInt32(b, true), true);
+    for (; b < end; b++) joined[at++] = s[b]!;
   }
-  return to;
+  return utf8.decode(joined.subarray(0, bytes));
 }
 
 /** One body's scan: the bytes, where it is, and the helpers every scanner reads values with. */
@@ -347,31 +365,38 @@ export abstract class JsonScanner {
   }
 
   /**
-   * The strings (and numbers) of a scan of the bytes alone, decoded at once:
-   * their bytes copied together, one decoding, then cut. Their bytes are still
-   * in the cache, where the text of the whole body was not; and the strings
-   * keep alive only the text of themselves, not an 800 KB body.
+   * The strings (and numbers) of a scan of the bytes alone, decoded together:
+   * their bytes copied together, one decoding a {@link CHUNK}, then cut. Their
+   * bytes are still in the cache, where the text of the whole body was not;
+   * and the strings keep alive only the text of strings, not an 800 KB body
+   * (nor the numbers' text: decoded on their own).
    */
   decodeDeferred(): void {
-    const strings = this.pending;
-    const numbers = this.pendingNumbers;
-    const total = spanned(deferred, strings) + spanned(deferredNumbers, numbers);
-    if (total === 0) return;
-    if (joined.length < total) {
-      joined = new Uint8Array(Math.max(total, joined.length * 2));
-      joinedView = new DataView(joined.buffer);
-    }
     const s = this.s;
     const view = this.view;
-    let to = copySpans(view, s, deferred, strings, 0);
-    copySpans(view, s, deferredNumbers, numbers, to);
-    const text = utf8.decode(joined.subarray(0, total));
-    to = 0;
-    for (let i = 0; i < strings; i += 3) {
-      const length = deferred[i + 1]! - deferred[i]!;
-      this.put(deferred[i + 2]!, text.slice(to, to + length));
-      to += length;
+    const strings = this.pending;
+    for (let first = 0; first < strings;) {
+      let last = first;
+      let bytes = 0;
+      do {
+        bytes += deferred[last + 1]! - deferred[last]!;
+        last += 3;
+      } while (last < strings && bytes + deferred[last + 1]! - deferred[last]! <= CHUNK);
+      const text = decodeSpans(view, s, deferred, first, last, bytes);
+      let to = 0;
+      for (let i = first; i < last; i += 3) {
+        const length = deferred[i + 1]! - deferred[i]!;
+        this.put(deferred[i + 2]!, text.slice(to, to + length));
+        to += length;
+      }
+      first = last;
     }
+    const numbers = this.pendingNumbers;
+    if (numbers === 0) return;
+    let bytes = 0;
+    for (let i = 0; i < numbers; i += 3) bytes += deferredNumbers[i + 1]! - deferredNumbers[i]!;
+    const text = decodeSpans(view, s, deferredNumbers, 0, numbers, bytes);
+    let to = 0;
     for (let i = 0; i < numbers; i += 3) {
       const length = deferredNumbers[i + 1]! - deferredNumbers[i]!;
       this.putNumber(deferredNumbers[i + 2]!, Number(text.slice(to, to + length)));

@@ -249,8 +249,9 @@ Deno.test("scanInformationBytes() reads coordinates as JSON.parse does, in every
   values.forEach((value, i) => assert.ok(Object.is(read.bySlot[i]!.latitude, JSON.parse(value))));
 });
 
-Deno.test("scanInformationBytes() reads a 3,000-station body as readInformation does, escaped, and with a last station that is not ASCII", async () => {
-  const recorded = JSON.parse(
+/** The demo's station_information, parsed. */
+async function recordedInformation(): Promise<{ data: { stations: Record<string, unknown>[] } }> {
+  return JSON.parse(
     await Deno.readTextFile(
       new URL(
         "../../config/demo/gbfs-v2.3-divvy-chicago/station_information.json",
@@ -258,7 +259,11 @@ Deno.test("scanInformationBytes() reads a 3,000-station body as readInformation 
       ),
     ),
   );
-  const stations = recorded.data.stations as Record<string, unknown>[];
+}
+
+Deno.test("scanInformationBytes() reads a 3,000-station body as readInformation does, escaped, and with a last station that is not ASCII", async () => {
+  const recorded = await recordedInformation();
+  const stations = recorded.data.stations;
   const many = Array.from({ length: 3000 }, (_, i) => {
     const station = stations[i % stations.length]!;
     return {
@@ -280,6 +285,24 @@ Deno.test("scanInformationBytes() reads a 3,000-station body as readInformation 
   );
   const unescaped = assertAgrees(encoder.encode(escaped), "3,000 stations, escaped");
   assert.equal(unescaped?.bySlot.at(-1)?.id, "Zürich HB");
+});
+
+Deno.test("scanInformationBytes() reads strings decoded in more than one text, one longer than a text", async () => {
+  const recorded = await recordedInformation();
+  const stations = recorded.data.stations;
+  // Names of every length around the texts' 32 KB, so that a chunk ends at
+  // every kind of place: one name alone longer than a chunk, then short ones.
+  const lengths = [40_000, 1, 2, 30_000, 2_767, 2_768, 2_769, 13, 64_000, 5];
+  const many = Array.from({ length: 400 }, (_, i) => ({
+    ...stations[i % stations.length]!,
+    "station_id": `long-${i}`,
+    name: `${i}:`.padEnd(lengths[i % lengths.length]!, String.fromCharCode(0x61 + (i % 26))),
+  }));
+  const body = JSON.stringify({ ...recorded, data: { stations: many } });
+  const read = assertAgrees(encoder.encode(body), "long names");
+  assert.ok(read !== undefined);
+  assert.deepStrictEqual(read.names, many.map((station) => station.name));
+  assert.deepStrictEqual(read.ids, many.map((station) => station.station_id));
 });
 
 Deno.test("scanInformationBytes() gives up on what only the document path can say", () => {
