@@ -115,7 +115,7 @@ class Generator extends JsonGenerator {
     // As Python's json.dumps writes it: every character past ASCII escaped.
     if (this.chance(0.2)) {
       text = JSON.stringify(text).slice(1, -1).replace(
-        /[^\x00-\x7f]/g,
+        /[\u0080-\uffff]/g,
         (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
       );
       return { raw: `"${text}"` };
@@ -280,7 +280,7 @@ Deno.test("scanInformationBytes() reads a 3,000-station body as readInformation 
   assert.equal(read?.bySlot.at(-1)?.name, "駅 ✓");
   // As Python writes it (ensure_ascii): every character past ASCII an escape.
   const escaped = mixed.replace(
-    /[^\x00-\x7f]/g,
+    /[\u0080-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
   const unescaped = assertAgrees(encoder.encode(escaped), "3,000 stations, escaped");
