@@ -174,6 +174,7 @@ export class Spoke {
       await spoke.#listen();
     } catch (error) {
       spoke.#sqlite?.close();
+      spoke.#kernelSleep?.[Symbol.dispose]();
       throw error;
     }
     spoke.external?.start();

@@ -313,14 +313,14 @@ Deno.test("Scheduler, with a kernel sleep or without, never fires early across h
 
 Deno.test("Scheduler with a kernel sleep fires nothing for a job removed while it slept for it, and settles", async () => {
   using sleep = kernelSleep();
-  const { scheduler, fired } = recording({ random: () => 0.5, kernelSleep: sleep });
+  const { scheduler, fired, until } = recording({ random: () => 0.5, kernelSleep: sleep });
   scheduler.add("gbfs::gone", { interval: 60, jitter: 0.004, runAtStart: true });
-  scheduler.add("gbfs::later", { interval: 60, jitter: 0.05, runAtStart: true });
+  // Due 200 ms on: the timer's, far past the sleep of the job removed.
+  scheduler.add("gbfs::later", { interval: 60, jitter: 0.4, runAtStart: true });
   scheduler.remove("gbfs::gone");
   await scheduler.settled();
   assert.equal(fired.length, 0);
-  // The later job is still the timer's, and fires.
-  await new Promise((resolve) => setTimeout(resolve, 40));
+  await until(1);
   scheduler.stop();
   await scheduler.settled();
   assert.deepEqual(fired.map((firing) => firing.key), ["gbfs::later"]);
