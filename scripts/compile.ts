@@ -45,6 +45,10 @@ for (const target of targets) {
       // (BENCHMARKS.md, Broker).
       // --expose-gc lets the memory trim shrink the V8 heap (src/cli/memory_trim.ts).
       "--v8-flags=--max-semi-space-size=2,--expose-gc",
+      // No V8 code cache: a binary that starts once and runs for weeks gains nothing from it,
+      // and it would be a file written beside it on the SD card and held in memory (under
+      // `deno run`, the cache's mapping was 1.5 MB of the broker's RSS; BENCHMARKS.md, Broker).
+      "--no-code-cache",
       "--include",
       BUNDLE_DIR,
       "--output",

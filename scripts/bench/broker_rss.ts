@@ -6,7 +6,8 @@
  * sockets with a 1 KiB read pending on each (what any Deno program pays per connection). The
  * clients are one child process (`_broker_rss_clients.ts`): bare TCP, an MQTT 3.1.1 CONNECT with
  * keep-alive 600 each, CONNACK read. VmRSS / RssAnon / RssFile from /proc/PID/status, idle and 3 s
- * after the last client connected; medians of the runs. When `dist/spoke/main.js` exists (`deno task
+ * after the last client connected (Spoke's memory trim runs a second or two after a burst of
+ * connections ends, src/cli/memory_trim.ts); medians of the runs. When `dist/spoke/main.js` exists (`deno task
  * bundle`), the same broker run from that bundle too, with `--no-config` as the binary runs.
  */
 import { ALLOW_FFI_FLAG } from "../../src/libc.ts";
@@ -134,8 +135,10 @@ if (await Deno.stat(bundle).then(() => true, () => false)) {
     spawn: (port) =>
       deno([
         "run",
-        // As the compiled binary, which reads no deno.json (nor its lock and npm state).
+        // As the compiled binary, which reads no deno.json (nor its lock and npm state) and,
+        // compiled with --no-code-cache, maps no code cache.
         "--no-config",
+        "--no-code-cache",
         ...["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys"],
         ALLOW_FFI_FLAG,
         V8_FLAGS,

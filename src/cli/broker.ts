@@ -10,7 +10,7 @@ import { type Config, type ConfigFlags, loadConfig, readPemFile } from "../confi
 import { parseFlags, UsageError } from "./args.ts";
 import { setupLogging } from "./logging.ts";
 import { VERSION } from "../version.ts";
-import { startMemoryTrim } from "./memory_trim.ts";
+import { connectionChurn, MEMORY_TRIM_INTERVAL_S, startMemoryTrim } from "./memory_trim.ts";
 
 const log = getLogger(["spoke", "cli"]);
 
@@ -135,7 +135,7 @@ export async function brokerCommand(args: string[]): Promise<number> {
   const webSocket = webSocketTls === undefined
     ? undefined
     : await serveWebSocket(broker, config, webSocketTls);
-  using _trim = startMemoryTrim();
+  using _trim = startMemoryTrim(MEMORY_TRIM_INTERVAL_S, connectionChurn(broker));
   const stopping = Promise.withResolvers<void>();
   const signals = ["SIGINT", "SIGTERM"] as const;
   let received = 0;

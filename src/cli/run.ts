@@ -4,7 +4,7 @@ import { VERSION } from "../version.ts";
 import { type Config, ConfigError } from "../config/mod.ts";
 import { configOptions, parseFlags } from "./args.ts";
 import { loadCommandConfig } from "./load.ts";
-import { startMemoryTrim } from "./memory_trim.ts";
+import { connectionChurn, MEMORY_TRIM_INTERVAL_S, startMemoryTrim } from "./memory_trim.ts";
 import { setupLogging } from "./logging.ts";
 import { USAGE } from "./usage.ts";
 
@@ -37,7 +37,10 @@ export async function runUntilSignal(
   reloadConfig?: () => Promise<Config>,
 ): Promise<number> {
   const spoke = await Spoke.start(config, options);
-  using _trim = startMemoryTrim();
+  using _trim = startMemoryTrim(
+    MEMORY_TRIM_INTERVAL_S,
+    spoke.broker && connectionChurn(spoke.broker),
+  );
   const stopping = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   let received = 0;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { startMemoryTrim } from "../../src/cli/memory_trim.ts";
+import { connectionChurn, startMemoryTrim } from "../../src/cli/memory_trim.ts";
+import { connectClient, startBroker } from "../broker/_helpers.ts";
 import { ALLOW_FFI_FLAG } from "../../src/libc.ts";
 
 const CHILD = new URL("_memory_trim_child.ts", import.meta.url).pathname;
@@ -22,6 +23,41 @@ Deno.test("startMemoryTrim() gives freed C heap back to the system", async () =>
   const releasedKiB = (report.beforeKiB as number) - (report.afterKiB as number);
   assert.ok(releasedKiB > 48 * 1024, `released only ${releasedKiB} KiB`);
 });
+
+Deno.test("startMemoryTrim() trims once a burst on its activity counter is over", async () => {
+  const report = await child([ALLOW_FFI_FLAG], ["burst"]);
+  assert.equal(report.active, true, String(report.reason));
+  // The interval is an hour: only the trim after the burst gave these 64 MiB back.
+  const releasedKiB = (report.beforeKiB as number) - (report.afterKiB as number);
+  assert.ok(releasedKiB > 48 * 1024, `released only ${releasedKiB} KiB`);
+});
+
+Deno.test("connectionChurn() moves when a client connects and when it leaves", async () => {
+  await using broker = await startBroker();
+  const churn = connectionChurn(broker);
+  const before = churn();
+  const client = await connectClient(broker, 4);
+  const connected = churn();
+  assert.notEqual(connected, before);
+  await client.endAsync(true);
+  await waitFor(() => broker.stats().clientsConnected === 0);
+  assert.notEqual(churn(), connected);
+  // A socket that sends garbage instead of CONNECT is churn too.
+  const bad = await Deno.connect({ hostname: "127.0.0.1", port: broker.port });
+  await bad.write(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff]));
+  const left = churn();
+  await waitFor(() => broker.stats().protocolErrors > 0);
+  assert.notEqual(churn(), left);
+  bad.close();
+});
+
+/** Polls `done` until it holds (at most 10 s). */
+async function waitFor(done: () => boolean): Promise<void> {
+  for (let look = 0; look < 1000 && !done(); look++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.ok(done(), "still not so after 10 s");
+}
 
 Deno.test("startMemoryTrim() shrinks a V8 heap left committed by garbage, given --expose-gc", async () => {
   const report = await child(["--v8-flags=--expose-gc"], ["heap"]);
