@@ -11,6 +11,7 @@
  */
 import * as field from "./_gbfs_fields.ts";
 import { stationList } from "./_gbfs_station.ts";
+import { sameId } from "./_gbfs_status_ids.ts";
 
 /** One station of station_information, as {@link Information.bySlot} lists it. */
 export interface InformationStation {
@@ -55,6 +56,12 @@ export interface Information {
   readonly rentalUris: readonly (Readonly<Record<string, string>> | undefined)[];
   /** The slot of station `id`, or -1. */
   slotOf(id: string): number;
+  /**
+   * The slot of the station whose id is the UTF-8 bytes `from` to `to`, or -1:
+   * station_status' ids are bytes (`_gbfs_status_ids.ts`), and an id out of
+   * order is looked up without a string made of it.
+   */
+  slotOfBytes(bytes: Uint8Array, from: number, to: number): number;
   /** The station of `id`, as one object (for tests and tools: the join reads the columns). */
   find(id: string): InformationStation | undefined;
   /** The same stations by slot, as objects, made when first asked for. */
@@ -180,6 +187,7 @@ export function idHash(id: string): number {
 }
 
 export const FNV_OFFSET = 0x811c9dc5 | 0;
+const utf8 = new TextDecoder("utf-8");
 export const FNV_PRIME = 0x01000193;
 
 /**
@@ -219,6 +227,26 @@ class Stations implements Information {
     let at = idHash(id) & mask;
     for (let held = table[at]!; held !== -1; held = table[at]!) {
       if (ids[held] === id) return held;
+      at = (at + 1) & mask;
+    }
+    return -1;
+  }
+
+  slotOfBytes(bytes: Uint8Array, from: number, to: number): number {
+    // FNV-1a of the bytes is idHash of the string when they are ASCII; an id
+    // that is not is decoded and looked up as a string.
+    let hash = FNV_OFFSET;
+    for (let b = from; b < to; b++) {
+      const c = bytes[b]!;
+      if (c >= 0x80) return this.slotOf(utf8.decode(bytes.subarray(from, to)));
+      hash = Math.imul(hash ^ c, FNV_PRIME);
+    }
+    const ids = this.ids;
+    const table = this.#table;
+    const mask = this.#mask;
+    let at = hash & mask;
+    for (let held = table[at]!; held !== -1; held = table[at]!) {
+      if (sameId(ids[held]!, bytes, from, to)) return held;
       at = (at + 1) & mask;
     }
     return -1;

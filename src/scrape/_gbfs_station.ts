@@ -30,6 +30,7 @@ import {
   TYPES_TO,
   WIDTH,
 } from "./_gbfs_status.ts";
+import { sameId, statusId } from "./_gbfs_status_ids.ts";
 
 /** What a vehicle type counts as at a station, as pybikes sorts them. */
 export type Kind = "normal_bikes" | "ebikes" | "cargo" | "ecargo" | "scooters";
@@ -200,7 +201,7 @@ export function joinStations(
   feedSeconds: number,
 ): Joined {
   if (status.invalid !== undefined) throw status.invalid;
-  const { ids, values, typeIds, typeCounts } = status;
+  const { idBytes, idEnds, values, typeIds, typeCounts } = status;
   const slots: (Station | undefined)[] = new Array(information.size);
   let orphans: Set<string> | undefined;
   let filled = 0;
@@ -211,12 +212,17 @@ export function joinStations(
   // Where the station after the last one found is: most feeds list both
   // documents in one order, and comparing that station's id is cheaper than
   // hashing a string just read to look it up.
+  // The status ids are bytes (`_gbfs_status_ids.ts`): compared with the
+  // information's strings as they are, a string made only for an orphan.
   let next = 0;
   for (let i = 0; i < status.count; i++) {
-    const id = ids[i]!;
-    const slot = next < size && infoIds[next] === id ? next : information.slotOf(id);
+    const from = i === 0 ? 0 : idEnds[i - 1]!;
+    const to = idEnds[i]!;
+    const slot = next < size && sameId(infoIds[next]!, idBytes, from, to)
+      ? next
+      : information.slotOfBytes(idBytes, from, to);
     if (slot === -1) {
-      (orphans ??= new Set()).add(id);
+      (orphans ??= new Set()).add(statusId(status, i));
       continue;
     }
     next = slot + 1;

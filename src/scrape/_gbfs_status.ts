@@ -12,13 +12,15 @@
 import { FeedError } from "./feed_error.ts";
 import * as field from "./_gbfs_fields.ts";
 import { stationList } from "./_gbfs_station.ts";
+import { encodeIds, type StatusIds } from "./_gbfs_status_ids.ts";
 
-/** station_status as the join reads it. */
-export interface Status {
+/**
+ * station_status as the join reads it. The station_id of each station (a
+ * number id as its string) is in `idBytes` / `idEnds` (`_gbfs_status_ids.ts`).
+ */
+export interface Status extends StatusIds {
   /** Stations listed (a repeated id counts each time). */
   readonly count: number;
-  /** station_id of each station, a number id as its string. */
-  readonly ids: readonly string[];
   /** {@link WIDTH} numbers a station, at `i * WIDTH + FREE` etc.; NaN where the field is absent or null. */
   readonly values: Float64Array;
   /** `vehicle_types_available` of every station, one after the other (ids as strings). */
@@ -86,9 +88,11 @@ export function readStatus(document: unknown, url: string, major: 1 | 2 | 3): St
     if (!(error instanceof FeedError)) throw error;
     invalid = error;
   }
+  const { ids, ...numbers } = columns;
   return {
     count: raws.length,
-    ...columns,
+    ...encodeIds(ids),
+    ...numbers,
     lastUpdated: lastUpdated ?? (other as number | null) ?? undefined,
     major,
     ...(invalid === undefined ? {} : { invalid }),

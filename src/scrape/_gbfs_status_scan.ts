@@ -30,6 +30,7 @@ import {
 } from "./_gbfs_status.ts";
 import {
   clear,
+  copySpans,
   giveUp,
   isDigit,
   JsonScanner,
@@ -49,18 +50,16 @@ export interface Scanned {
 
 /**
  * Reads a station_status body, or undefined when the document path must. The
- * ids are decoded together at the end, from bytes still in the cache: the
- * text of the whole body, which the ids were cut from, was an 800 KB string a
- * scrape, allocated in V8's old space and kept by the ids until the next one
- * (mark-compacts), and read nowhere but where the join compared an id (a cache
- * miss a station).
+ * station ids are kept as bytes (`_gbfs_status_ids.ts`): where each is in the
+ * body is noted as it is read, and they are copied together at the end, from
+ * bytes still in the cache. (Decoded, they were ~130 KB of strings a scrape,
+ * read nowhere but where the join compared them.)
  */
 export function scanStatusBytes(bytes: Uint8Array, major: 1 | 2 | 3): Scanned | undefined {
   return scanJson(bytes, (s, text) => new Scanner(s, text, major).document(), release);
 }
 
 function release(): void {
-  clear(idScratch, "");
   clear(typeIdScratch, "");
 }
 
@@ -69,7 +68,6 @@ function release(): void {
  * to, the lists of a 2,000-station body were 170 KB of garbage a scan as they
  * grew. What a scan returns is its own copy; the strings are let go after it.
  */
-const idScratch: string[] = [];
 const typeIdScratch: string[] = [];
 const typeCountScratch: number[] = [];
 
@@ -117,12 +115,14 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}
  * then only the status' own copy is made.
  */
 let scratch = new Float64Array(256 * WIDTH);
+/** Where each station's id is in the body: start and end, two numbers a station. */
+let idSpanScratch = new Int32Array(256 * 2);
 
 /** One body's scan: the columns it fills. */
 class Scanner extends JsonScanner {
   readonly major: 1 | 2 | 3;
   readonly countName: Name;
-  ids = idScratch;
+  idSpans = idSpanScratch;
   values = scratch;
   typeIds = typeIdScratch;
   typeCounts = typeCountScratch;
@@ -138,10 +138,9 @@ class Scanner extends JsonScanner {
     this.countName = major === 3 ? N_VEHICLES : N_BIKES;
   }
 
-  /** A deferred id: `index` in `ids`, or `-1 - index` in `typeIds`. */
+  /** A deferred vehicle_type_id: `index` in `typeIds`. */
   put(index: number, id: string): void {
-    if (index >= 0) this.ids[index] = id;
-    else this.typeIds[-1 - index] = id;
+    this.typeIds[index] = id;
   }
 
   /** Never called: every number of station_status is checked as it is read. */
@@ -168,9 +167,9 @@ class Scanner extends JsonScanner {
   }
 
   /**
-   * An id: a string without escapes, or a finite number as its string. Read
-   * from the bytes alone, a string id of more than one byte is "" until
-   * `decodeDeferred`, which puts it at `index` (see {@link put}).
+   * A vehicle_type_id: a string without escapes, or a finite number as its
+   * string. Read from the bytes alone, a string id of more than one byte is ""
+   * until `decodeDeferred`, which puts it at `index` in `typeIds`.
    */
   id(index: number): string {
     if (this.s[this.p]! === 0x22) {
@@ -184,12 +183,59 @@ class Scanner extends JsonScanner {
   lastUpdated = NaN;
   other = NaN;
 
+  /**
+   * The station id here, noted where `station` reads it: a string without
+   * escapes as its span of the body; a number not plain (`1.5`, `-3`, `1e3`)
+   * as its string (`String(n)`, as the document path reads it), kept in
+   * {@link numberIds} and noted as `-1 - index` with its length.
+   */
+  stationId(at: number): void {
+    if (this.s[this.p]! !== 0x22) {
+      const text = String(this.count());
+      this.idSpans[at] = -1 - this.numberIds.length;
+      this.idSpans[at + 1] = text.length;
+      this.numberIds.push(text);
+      return;
+    }
+    const start = this.string();
+    if (this.escaped) giveUp();
+    this.idSpans[at] = start;
+    this.idSpans[at + 1] = this.p - 1;
+  }
+
+  /** Station ids that are numbers not written plain (rare): their strings, ASCII. */
+  numberIds: string[] = [];
+
+  /** The ids' bytes, copied together, and where each ends. */
+  idColumns(): { idBytes: Uint8Array; idEnds: Int32Array } {
+    const spans = this.idSpans;
+    const count = this.stations;
+    const idEnds = new Int32Array(count);
+    let end = 0;
+    for (let i = 0; i < count; i++) {
+      const start = spans[2 * i]!;
+      idEnds[i] = end += start < 0 ? spans[2 * i + 1]! : spans[2 * i + 1]! - start;
+    }
+    const idBytes = new Uint8Array(end);
+    if (this.numberIds.length === 0) {
+      copySpans(this.view, this.s, spans, 0, 2 * count, 2, idBytes, new DataView(idBytes.buffer));
+      return { idBytes, idEnds };
+    }
+    for (let i = 0; i < count; i++) {
+      let at = i === 0 ? 0 : idEnds[i - 1]!;
+      const start = spans[2 * i]!;
+      if (start >= 0) idBytes.set(this.s.subarray(start, spans[2 * i + 1]!), at);
+      else for (const c of this.numberIds[-1 - start]!) idBytes[at++] = c.charCodeAt(0);
+    }
+    return { idBytes, idEnds };
+  }
+
   document(): Scanned {
     const ttl = this.stationsDocument();
     const lastUpdated = this.lastUpdated;
     const status: Status = {
       count: this.stations,
-      ids: this.ids.slice(0, this.stations),
+      ...this.idColumns(),
       values: this.values.slice(0, this.stations * WIDTH),
       typeIds: this.typeIds.slice(0, this.types),
       typeCounts: this.typeCounts.slice(0, this.types),
@@ -285,9 +331,15 @@ class Scanner extends JsonScanner {
     values[at + MECHANICAL] = NaN;
     values[at + EBIKE] = NaN;
     values[at + TYPES_FROM] = -1;
+    let idSpans = this.idSpans;
+    const idAt = 2 * this.stations;
+    if (idSpans.length < idAt + 2) {
+      const grown = new Int32Array(idSpans.length * 2);
+      grown.set(idSpans);
+      this.idSpans = idSpans = idSpanScratch = grown;
+    }
     let flags = 0;
     let seen = 0;
-    let stationId = "";
     const order = this.order;
     const view = this.view;
     let k = 0;
@@ -315,6 +367,7 @@ class Scanner extends JsonScanner {
       // past it); anything else is read by the methods, from `this.p`.
       let plain = false;
       let n = 0;
+      const valueStart = p;
       if (c! >= 0x30 && c! <= 0x39) {
         let q = p;
         let d = c!;
@@ -336,7 +389,12 @@ class Scanner extends JsonScanner {
           if (!plain) this.skip(4);
           break;
         case STATION_ID:
-          stationId = plain ? String(n) : this.id(this.stations);
+          // A plain number's digits are its string (no sign, point, exponent
+          // nor leading zero, at most 15 digits): `String(n)`, as bytes.
+          if (plain) {
+            idSpans[idAt] = valueStart;
+            idSpans[idAt + 1] = p;
+          } else this.stationId(idAt);
           break;
         case IS_RENTING:
           if (plain ? n !== 0 : this.flag()) flags |= RENTING;
@@ -382,7 +440,6 @@ class Scanner extends JsonScanner {
     if ((seen & REQUIRED) !== REQUIRED) giveUp();
     values[at + FLAGS] = flags;
     values[at + TYPES_TO] = this.types;
-    this.ids[this.stations] = stationId;
     this.stations++;
   }
 
@@ -407,7 +464,7 @@ class Scanner extends JsonScanner {
 
   /** A member of a vehicle_types_available entry (the only record read by `members`). */
   member(field: number): void {
-    if (field === TYPE_ID) this.typeId = this.id(-1 - this.types);
+    if (field === TYPE_ID) this.typeId = this.id(this.types);
     else if (field === TYPE_COUNT) this.typeCount = this.count();
     else this.skip(6);
   }

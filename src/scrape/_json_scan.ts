@@ -176,9 +176,8 @@ const CHUNK = 32 * 1024;
 
 /**
  * The text of the spans `from` to `to` (entries, three numbers each) of a
- * deferred list, `bytes` long: copied together into {@link joined}, four
- * bytes at a time then the rest (a byte at a time was an eighth of a
- * station_information scan), and decoded at once.
+ * deferred list, `bytes` long: copied together into {@link joined} and
+ * decoded at once.
  */
 function decodeSpans(
   view: DataView,
@@ -192,15 +191,33 @@ function decodeSpans(
     joined = new Uint8Array(Math.max(bytes, joined.length * 2));
     joinedView = new DataView(joined.buffer);
   }
-  const into = joinedView;
+  copySpans(view, s, list, from, to, 3, joined, joinedView);
+  return utf8.decode(joined.subarray(0, bytes));
+}
+
+/**
+ * Copies the spans `from` to `to` of `list` (`stride` numbers an entry, its
+ * start and end first) of `s` one after the other into `into`, four bytes at a
+ * time then the rest: a byte at a time was an eighth of a station_information
+ * scan. `into` has room for them.
+ */
+export function copySpans(
+  view: DataView,
+  s: Uint8Array,
+  list: Int32Array,
+  from: number,
+  to: number,
+  stride: number,
+  into: Uint8Array,
+  intoView: DataView,
+): void {
   let at = 0;
-  for (let i = from; i < to; i += 3) {
+  for (let i = from; i < to; i += stride) {
     let b = list[i]!;
     const end = list[i + 1]!;
-    for (; b + 4 <= end; b += 4, at += 4) into.setInt32(at, view.getInt32(b, true), true);
-    for (; b < end; b++) joined[at++] = s[b]!;
+    for (; b + 4 <= end; b += 4, at += 4) intoView.setInt32(at, view.getInt32(b, true), true);
+    for (; b < end; b++) into[at++] = s[b]!;
   }
-  return utf8.decode(joined.subarray(0, bytes));
 }
 
 /** One body's scan: the bytes, where it is, and the helpers every scanner reads values with. */
