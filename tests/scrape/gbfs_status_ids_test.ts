@@ -49,7 +49,7 @@ Deno.test("slotOfBytes() finds what slotOf() finds, for every id and for ids not
     assert.equal(
       information.slotOfBytes(encoded.idBytes, from, encoded.idEnds[i]!),
       information.slotOf(asked[i]!),
-      asked[i],
+      asked[i]!,
     );
   }
 });
