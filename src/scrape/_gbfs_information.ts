@@ -13,6 +13,8 @@ import * as field from "./_gbfs_fields.ts";
 import { stationList } from "./_gbfs_station.ts";
 import { sameId } from "./_gbfs_status_ids.ts";
 
+const utf8 = new TextDecoder("utf-8");
+
 /** One station of station_information, as {@link Information.bySlot} lists it. */
 export interface InformationStation {
   readonly id: string;
@@ -187,7 +189,6 @@ export function idHash(id: string): number {
 }
 
 export const FNV_OFFSET = 0x811c9dc5 | 0;
-const utf8 = new TextDecoder("utf-8");
 export const FNV_PRIME = 0x01000193;
 
 /**
