@@ -287,7 +287,7 @@ export class BrokerCore {
     for (const message of this.retainedStore.match(subscription.filter, nowMs)) {
       if (this.access.checksDelivery && !this.access.mayReceive(client, message.topic)) continue;
       const qos = message.qos < subscription.qos ? message.qos : subscription.qos;
-      client.deliver(new OutgoingPublish(message, nowMs), qos, true, ids);
+      client.deliver(OutgoingPublish.of(message, nowMs), qos, true, ids);
     }
   }
 
@@ -339,7 +339,7 @@ export class BrokerCore {
         : this.#lastPreferredPacketId + 1;
       this.#lastPreferredPacketId = preferredPacketId;
     }
-    const outgoing = new OutgoingPublish(message, nowMs, preferredPacketId);
+    const outgoing = OutgoingPublish.of(message, nowMs, preferredPacketId);
     targets.forEach((session, qos, retainAsPublished, subscriptionIds) => {
       this.#deliverTo(session, message, nowMs, qos, retainAsPublished, subscriptionIds, outgoing);
     });
@@ -373,7 +373,7 @@ export class BrokerCore {
     // [MQTT-3.3.1-12]/[MQTT-3.3.1-13] (5.0): unless Retain As Published keeps it.
     const retain = message.retain && retainAsPublished && client.protocolVersion === 5;
     client.deliver(
-      outgoing ?? new OutgoingPublish(message, nowMs),
+      outgoing ?? OutgoingPublish.of(message, nowMs),
       qos,
       retain,
       subscriptionIds,

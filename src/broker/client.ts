@@ -338,7 +338,7 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
         continue;
       }
       this.#sendNew(
-        new OutgoingPublish(next.message, nowMs),
+        OutgoingPublish.of(next.message, nowMs),
         next.qos,
         next.retain,
         next.subscriptionIds,
@@ -359,7 +359,7 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
         this.send({ cmd: "pubrel", messageId: packetId });
         continue;
       }
-      const outgoing = new OutgoingPublish(entry.message, nowMs);
+      const outgoing = OutgoingPublish.of(entry.message, nowMs);
       this.#sendPublish(
         this.#encode(outgoing, entry.qos, entry.retain, packetId, entry.subscriptionIds, true),
       );

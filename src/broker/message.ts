@@ -4,6 +4,8 @@
  * re-encoded per subscriber.
  */
 
+import type { OutgoingPublish } from "./outgoing.ts";
+
 /** MQTT 5 publish properties that travel with the message to v5 subscribers (§3.3.2.3). */
 export interface MessageProperties {
   payloadFormatIndicator?: boolean;
@@ -27,6 +29,12 @@ export interface Message {
   readonly expiresAtMs: number | undefined;
   /** The client id of the publisher, for the No Local subscription option; none in-process. */
   readonly publisherId: string | undefined;
+  /**
+   * The message's encoded PUBLISHes, once made, for every later delivery of it to reuse: a
+   * retained message goes to each new subscriber, a queued one out of each session's queue
+   * (see `OutgoingPublish.of`). Only the broker's outgoing path sets it.
+   */
+  encoded?: OutgoingPublish | undefined;
 }
 
 /** Whole seconds left before `message` expires, `undefined` without expiry, 0 once expired. */
@@ -93,5 +101,6 @@ export function createMessage(
     properties,
     expiresAtMs,
     publisherId,
+    encoded: undefined,
   };
 }

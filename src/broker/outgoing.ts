@@ -58,6 +58,20 @@ export class OutgoingPublish {
   }
 
   /**
+   * The outgoing form of `message` for a delivery at `nowMs`: the one kept with the message when
+   * it can be, so a retained message sent to each new subscriber, or a message sent out of many
+   * session queues, is encoded once and not once per delivery. A message with an expiry gets a
+   * new one each time (the interval it carries is the one remaining now [MQTT-3.3.2-6]), and so
+   * does a payload too large for a write batch, whose encoded form is a whole copy of it.
+   */
+  static of(message: Message, nowMs: number, preferredPacketId = 0): OutgoingPublish {
+    if (message.expiresAtMs !== undefined || !fitsBatch(message)) {
+      return new OutgoingPublish(message, nowMs, preferredPacketId);
+    }
+    return message.encoded ??= new OutgoingPublish(message, nowMs, preferredPacketId);
+  }
+
+  /**
    * The PUBLISH for one subscriber. With subscription identifiers or a topic alias the packet is
    * unique to that subscriber and encoded on its own. A QoS 1/2 copy of a shared template is a
    * {@linkcode PublishCopy}, whose bytes are only made where they are written. `dup` marks a
@@ -127,6 +141,31 @@ export class OutgoingPublish {
     topicAlias: TopicAliasUse | undefined,
   ): Uint8Array | PublishParts {
     const message = this.message;
+    const properties = protocolVersion === 5
+      ? this.#properties(subscriptionIds, topicAlias)
+      : undefined;
+    if (properties === undefined) {
+      const topic = this.#topicBytes ??= utf8.encode(message.topic);
+      const payload = message.payload;
+      // [MQTT-3.3.1-2] DUP only with QoS > 0
+      const dupFlag = dup && qos > 0;
+      // A packet that fits a write batch is copied into one, and its payload with it.
+      if (fitsBatch(message, topic.byteLength)) {
+        const head = publishHead(
+          protocolVersion,
+          topic,
+          payload.byteLength,
+          qos,
+          retain,
+          dupFlag,
+          packetId,
+        );
+        if (head !== undefined) return new PublishParts(head, payload);
+      } else {
+        const bytes = publishBytes(protocolVersion, topic, payload, qos, retain, dupFlag, packetId);
+        if (bytes !== undefined) return bytes;
+      }
+    }
     const packet: IPublishPacket = {
       cmd: "publish",
       // [MQTT-3.3.2-12]/§3.3.2.3.4 an alias already set up lets the topic name go empty
@@ -137,56 +176,49 @@ export class OutgoingPublish {
       dup: dup && qos > 0,
     };
     if (qos > 0) packet.messageId = packetId;
-    if (protocolVersion === 5) {
-      const properties: NonNullable<IPublishPacket["properties"]> = {};
-      const source = message.properties;
-      if (source !== undefined) {
-        if (source.payloadFormatIndicator !== undefined) {
-          properties.payloadFormatIndicator = source.payloadFormatIndicator;
-        }
-        if (source.contentType !== undefined) properties.contentType = source.contentType;
-        if (source.responseTopic !== undefined) properties.responseTopic = source.responseTopic;
-        if (source.correlationData !== undefined) {
-          properties.correlationData = asBuffer(source.correlationData);
-        }
-        if (source.userProperties !== undefined) properties.userProperties = source.userProperties;
-      }
-      if (this.#expirySeconds !== undefined) {
-        properties.messageExpiryInterval = this.#expirySeconds;
-      }
-      if (subscriptionIds !== undefined && subscriptionIds.length > 0) {
-        // [MQTT-3.3.4-3] the identifiers of every matching subscription travel with the message
-        properties.subscriptionIdentifier = subscriptionIds.length === 1
-          ? subscriptionIds[0]!
-          : [...subscriptionIds];
-      }
-      if (topicAlias !== undefined) properties.topicAlias = topicAlias.alias;
-      if (Object.keys(properties).length > 0) packet.properties = properties;
-    }
-    if (packet.properties === undefined) {
-      const topic = this.#topicBytes ??= utf8.encode(message.topic);
-      const payload = message.payload;
-      const dup = packet.dup!;
-      // A packet that fits a write batch is copied into one, and its payload with it.
-      // (A head is at most 10 bytes besides the topic: header, length, id, property length.)
-      if (payload.byteLength + topic.byteLength + 10 < BATCH_BUFFER_BYTES) {
-        const head = publishHead(
-          protocolVersion,
-          topic,
-          payload.byteLength,
-          qos,
-          retain,
-          dup,
-          packetId,
-        );
-        if (head !== undefined) return new PublishParts(head, payload);
-      } else {
-        const bytes = publishBytes(protocolVersion, topic, payload, qos, retain, dup, packetId);
-        if (bytes !== undefined) return bytes;
-      }
-    }
+    if (properties !== undefined) packet.properties = properties;
     return encodePacket(packet, protocolVersion);
   }
+
+  /** The MQTT 5 properties of one PUBLISH of the message, `undefined` for none. */
+  #properties(
+    subscriptionIds: readonly number[] | undefined,
+    topicAlias: TopicAliasUse | undefined,
+  ): IPublishPacket["properties"] {
+    const properties: NonNullable<IPublishPacket["properties"]> = {};
+    const source = this.message.properties;
+    if (source !== undefined) {
+      if (source.payloadFormatIndicator !== undefined) {
+        properties.payloadFormatIndicator = source.payloadFormatIndicator;
+      }
+      if (source.contentType !== undefined) properties.contentType = source.contentType;
+      if (source.responseTopic !== undefined) properties.responseTopic = source.responseTopic;
+      if (source.correlationData !== undefined) {
+        properties.correlationData = asBuffer(source.correlationData);
+      }
+      if (source.userProperties !== undefined) properties.userProperties = source.userProperties;
+    }
+    if (this.#expirySeconds !== undefined) {
+      properties.messageExpiryInterval = this.#expirySeconds;
+    }
+    if (subscriptionIds !== undefined && subscriptionIds.length > 0) {
+      // [MQTT-3.3.4-3] the identifiers of every matching subscription travel with the message
+      properties.subscriptionIdentifier = subscriptionIds.length === 1
+        ? subscriptionIds[0]!
+        : [...subscriptionIds];
+    }
+    if (topicAlias !== undefined) properties.topicAlias = topicAlias.alias;
+    return Object.keys(properties).length > 0 ? properties : undefined;
+  }
+}
+
+/**
+ * Whether a PUBLISH of `message` fits a write batch, to be copied into one with its payload. A
+ * head is at most 10 bytes besides the topic (header, length, id, property length); the topic's
+ * UTF-8 bytes are at most 3 per UTF-16 unit of its name.
+ */
+function fitsBatch(message: Message, topicBytes = message.topic.length * 3): boolean {
+  return message.payload.byteLength + topicBytes + 10 < BATCH_BUFFER_BYTES;
 }
 
 /**

@@ -101,6 +101,7 @@ function messageFrom(record: MessageRecord, payload: Uint8Array): Message {
     properties,
     expiresAtMs: record.expiresAtMs,
     publisherId: record.publisherId,
+    encoded: undefined,
   };
 }
 

@@ -128,8 +128,12 @@ export class RetainedStore {
 
 function collectSubtree(node: RetainedNode, found: Message[], skipDollar: boolean): void {
   if (node.message !== undefined) found.push(node.message);
-  for (const [name, child] of node.children) {
-    if (skipDollar && name.startsWith("$")) continue;
-    collectSubtree(child, found, false);
+  if (skipDollar) {
+    for (const [name, child] of node.children) {
+      if (!name.startsWith("$")) collectSubtree(child, found, false);
+    }
+    return;
   }
+  // Below the root no name is skipped: the children alone, without an entry array each.
+  for (const child of node.children.values()) collectSubtree(child, found, false);
 }
