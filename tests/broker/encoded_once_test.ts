@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createMessage } from "../../src/broker/message.ts";
 import { OutgoingPublish } from "../../src/broker/outgoing.ts";
 import { BATCH_BUFFER_BYTES } from "../../src/broker/_batch_buffers.ts";
+import type { Broker } from "../../src/broker/mod.ts";
 import {
   barrier,
   connectBytes,
@@ -16,6 +17,16 @@ import {
   RawClient,
   startBroker,
 } from "./_helpers.ts";
+
+/** A raw MQTT 3.1.1 session subscribed to `network/#` at QoS 1 that acknowledges nothing itself. */
+async function subscribedRaw(broker: Broker, clientId: string): Promise<RawClient> {
+  const raw = await RawClient.open(broker, 4);
+  await raw.write(connectBytes(4, { clientId }));
+  await raw.write(
+    encode({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "network/#", qos: 1 }] }, 4),
+  );
+  return raw;
+}
 
 Deno.test("OutgoingPublish.of() keeps one encoded form with a message and reuses it", () => {
   const message = createMessage(
@@ -92,19 +103,11 @@ Deno.test("Broker gives each session its own packet ids for a retained message i
   broker.publish({ topic: "network/gbfs/a/update", payload: "a", qos: 1, retain: true });
   broker.publish({ topic: "network/gbfs/b/update", payload: "b", qos: 1, retain: true });
   // A session that keeps id 1 busy: it never acknowledges what it gets.
-  using holder = await RawClient.open(broker, 4);
-  await holder.write(connectBytes(4, { clientId: "holder" }));
-  await holder.write(
-    encode({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "network/#", qos: 1 }] }, 4),
-  );
+  using holder = await subscribedRaw(broker, "holder");
   const held = (await holder.readPackets(4)).filter((p) => p.cmd === "publish");
   assert.equal(held.length, 2);
   // A second session takes the same messages: its ids are its own, whole and in range.
-  using second = await RawClient.open(broker, 4);
-  await second.write(connectBytes(4, { clientId: "second" }));
-  await second.write(
-    encode({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "network/#", qos: 1 }] }, 4),
-  );
+  using second = await subscribedRaw(broker, "second");
   const got = (await second.readPackets(4)).filter((p) => p.cmd === "publish");
   assert.equal(got.length, 2);
   const ids = got.map((p) => (p as { messageId: number }).messageId);
@@ -121,11 +124,7 @@ Deno.test("Broker closes only the connection that sends a malformed PUBACK mid r
   for (let i = 0; i < 10; i++) {
     broker.publish({ topic: `network/gbfs/n${i}/update`, payload: `${i}`, qos: 1, retain: true });
   }
-  using bad = await RawClient.open(broker, 4);
-  await bad.write(connectBytes(4, { clientId: "bad" }));
-  await bad.write(
-    encode({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "network/#", qos: 1 }] }, 4),
-  );
+  using bad = await subscribedRaw(broker, "bad");
   await bad.readPackets(4);
   const errorsBefore = broker.stats().protocolErrors;
   // A PUBACK with a reserved flag bit set is malformed [MQTT-2.2.2-2].
