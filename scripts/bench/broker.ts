@@ -6,13 +6,13 @@
  * prints a Markdown table of ratios Spoke ÷ mosquitto for BENCHMARKS.md. Needs node, mosquitto
  * and `npm install` done in the bench folder (`SPOKE_MQTT_BENCH_DIR` overrides its place).
  */
-import { ALLOW_FFI_FLAG } from "../../src/libc.ts";
 import { parseArgs } from "node:util";
+import { SHIPPED_V8_FLAGS, startMosquitto, startSpoke } from "./_brokers.ts";
 
 const BENCH_DIR = Deno.env.get("SPOKE_MQTT_BENCH_DIR") ?? "/work/shared/mqtt";
 // `spoke broker` inherits this environment and refuses SPOKE_* names it does not know.
 Deno.env.delete("SPOKE_MQTT_BENCH_DIR");
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -21,7 +21,7 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     mqtt: { type: "string", default: "4" },
     // The flag deno.json tasks and the compiled binary use (see BENCHMARKS.md, Broker).
-    "v8-flags": { type: "string", default: "--max-semi-space-size=2,--expose-gc" },
+    "v8-flags": { type: "string", default: SHIPPED_V8_FLAGS },
     cases: { type: "string", default: "" },
   },
 });
@@ -30,28 +30,6 @@ interface CaseResult {
   case: string;
   label: string;
   [metric: string]: unknown;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function waitForPort(port: number, child: Deno.ChildProcess, name: string): Promise<void> {
-  let exited = false;
-  child.status.then(() => exited = true);
-  for (let attempt = 0; attempt < 400; attempt++) {
-    if (exited) throw new Error(`${name} exited before listening on ${port}`);
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-  throw new Error(`${name} did not listen on ${port}`);
 }
 
 async function bench(port: number, pid: number, label: string): Promise<CaseResult[]> {
@@ -82,69 +60,25 @@ async function bench(port: number, pid: number, label: string): Promise<CaseResu
   return lines.map((line) => JSON.parse(line) as CaseResult);
 }
 
-async function stop(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGTERM");
-  } catch {
-    // Gone already.
-  }
-  await child.status;
-}
-
 const dir = await Deno.makeTempDir({ prefix: "spoke-bench-broker-" });
 try {
-  const mosquittoPort = freePort();
-  await Deno.writeTextFile(
-    `${dir}/mosquitto.conf`,
-    `listener ${mosquittoPort} 127.0.0.1\nallow_anonymous true\npersistence false\n`,
-  );
-  const mosquitto = new Deno.Command("mosquitto", {
-    args: ["-c", `${dir}/mosquitto.conf`],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
   let mosquittoResults: CaseResult[];
-  try {
-    await waitForPort(mosquittoPort, mosquitto, "mosquitto");
-    mosquittoResults = await bench(mosquittoPort, mosquitto.pid, "mosquitto");
-  } finally {
-    await stop(mosquitto);
+  {
+    await using mosquitto = await startMosquitto(dir);
+    mosquittoResults = await bench(mosquitto.port, mosquitto.pid, "mosquitto");
   }
-
-  const spokePort = freePort();
-  // The bench publishes on network/<class>/<tag>/update, which clients may not by default.
-  await Deno.writeTextFile(`${dir}/spoke.toml`, `[mqtt]\nprotected_topics = []\n`);
-  const v8Flags = values["v8-flags"] === "" ? [] : [`--v8-flags=${values["v8-flags"]}`];
-  const spoke = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-env",
-      "--allow-sys",
-      // As the tasks and the binary run it: the memory trim may load glibc.
-      ALLOW_FFI_FLAG,
-      ...v8Flags,
-      `${ROOT}src/cli/main.ts`,
-      "broker",
-      "-p",
-      `${spokePort}`,
-      "-c",
-      `${dir}/spoke.toml`,
-      "--log-level",
-      "warning",
-    ],
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
   let first: CaseResult[];
   let second: CaseResult[];
-  try {
-    await waitForPort(spokePort, spoke, "spoke broker");
-    first = await bench(spokePort, spoke.pid, "spoke");
-    second = await bench(spokePort, spoke.pid, "spoke-run2");
-  } finally {
-    await stop(spoke);
+  {
+    // The bench publishes on network/<class>/<tag>/update, which clients may not by default.
+    await using spoke = await startSpoke(
+      dir,
+      ROOT,
+      `[mqtt]\nprotected_topics = []\n`,
+      values["v8-flags"],
+    );
+    first = await bench(spoke.port, spoke.pid, "spoke");
+    second = await bench(spoke.port, spoke.pid, "spoke-run2");
   }
 
   const headline: Record<string, string> = {

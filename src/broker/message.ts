@@ -55,14 +55,20 @@ export interface MessageInput {
   qos: 0 | 1 | 2;
   retain: boolean;
   properties?: MessageProperties & { messageExpiryInterval?: number } | undefined;
+  /**
+   * The payload is the broker's own: a view of a decoded PUBLISH, whose bytes the decoder copied
+   * out of the read buffer for that packet alone (codec.ts). It is kept as it is, retained or
+   * not; any other payload of a retained message is copied.
+   */
+  payloadOwned?: boolean;
 }
 
 const utf8 = new TextEncoder();
 
 /**
  * Builds a {@linkcode Message}, keeping only the properties that travel with it. A retained
- * payload is copied: a decoded payload is a view into a whole read buffer, which the retained
- * store would otherwise keep alive for as long as the message.
+ * payload is copied unless it is the broker's own (`payloadOwned`): the retained store keeps it
+ * for as long as the message, and a caller's buffer may change after the call.
  */
 export function createMessage(
   input: MessageInput,
@@ -71,7 +77,7 @@ export function createMessage(
 ): Message {
   const payload = typeof input.payload === "string"
     ? utf8.encode(input.payload)
-    : input.retain
+    : input.retain && input.payloadOwned !== true
     ? new Uint8Array(input.payload)
     : input.payload;
   const source = input.properties;

@@ -2,12 +2,13 @@ import type { Message } from "./message.ts";
 import { isExpired } from "./message.ts";
 
 interface RetainedNode {
-  readonly children: Map<string, RetainedNode>;
+  /** Made with the first child: most nodes are leaves (`…/update`), and a Map each is garbage. */
+  children: Map<string, RetainedNode> | undefined;
   message: Message | undefined;
 }
 
 function newNode(): RetainedNode {
-  return { children: new Map(), message: undefined };
+  return { children: undefined, message: undefined };
 }
 
 /**
@@ -35,10 +36,10 @@ export class RetainedStore {
     }
     let node = this.#root;
     for (const level of message.topic.split("/")) {
-      let child = node.children.get(level);
+      let child = node.children?.get(level);
       if (child === undefined) {
         child = newNode();
-        node.children.set(level, child);
+        (node.children ??= new Map()).set(level, child);
       }
       node = child;
     }
@@ -50,7 +51,7 @@ export class RetainedStore {
   get(topic: string): Message | undefined {
     let node: RetainedNode | undefined = this.#root;
     for (const level of topic.split("/")) {
-      node = node.children.get(level);
+      node = node.children?.get(level);
       if (node === undefined) return undefined;
     }
     return node.message;
@@ -62,7 +63,7 @@ export class RetainedStore {
     const path: RetainedNode[] = [this.#root];
     let node = this.#root;
     for (const level of levels) {
-      const child = node.children.get(level);
+      const child = node.children?.get(level);
       if (child === undefined) return false;
       path.push(child);
       node = child;
@@ -72,8 +73,10 @@ export class RetainedStore {
     this.#size--;
     for (let i = levels.length; i > 0; i--) {
       const current = path[i]!;
-      if (current.message !== undefined || current.children.size > 0) break;
-      path[i - 1]!.children.delete(levels[i - 1]!);
+      if (current.message !== undefined || (current.children?.size ?? 0) > 0) break;
+      const parent = path[i - 1]!;
+      parent.children!.delete(levels[i - 1]!);
+      if (parent.children!.size === 0) parent.children = undefined;
     }
     return true;
   }
@@ -114,6 +117,8 @@ export class RetainedStore {
     if (level === "#") {
       // "a/#" also matches "a" itself; at the root, "#" skips '$' topics [MQTT-4.7.2-1].
       collectSubtree(node, found, atRoot);
+    } else if (node.children === undefined) {
+      return;
     } else if (level === "+") {
       for (const [name, child] of node.children) {
         if (atRoot && name.startsWith("$")) continue; // [MQTT-4.7.2-1]
@@ -128,6 +133,7 @@ export class RetainedStore {
 
 function collectSubtree(node: RetainedNode, found: Message[], skipDollar: boolean): void {
   if (node.message !== undefined) found.push(node.message);
+  if (node.children === undefined) return;
   if (skipDollar) {
     for (const [name, child] of node.children) {
       if (!name.startsWith("$")) collectSubtree(child, found, false);

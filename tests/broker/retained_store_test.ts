@@ -76,3 +76,32 @@ Deno.test("createMessage() copies a retained payload out of the caller's buffer"
   buffer.fill(0);
   assert.equal(new TextDecoder().decode(message.payload), "payload");
 });
+
+Deno.test("createMessage() keeps a payload the broker owns (a decoded packet's) without a copy", () => {
+  const packet = new TextEncoder().encode("\u0030\u0008\u0000\u0001tpayload");
+  const payload = packet.subarray(5);
+  const message = createMessage(
+    { topic: "t", payload, qos: 0, retain: true, payloadOwned: true },
+    undefined,
+  );
+  assert.equal(message.payload, payload);
+});
+
+Deno.test("RetainedStore matches through leaves and prunes branches back to an empty root", () => {
+  const store = new RetainedStore();
+  store.set(retainedMessage("a/b/c", "abc"));
+  store.set(retainedMessage("a/b", "ab"));
+  assert.deepEqual(store.match("a/b/+").map((m) => m.topic), ["a/b/c"]);
+  assert.deepEqual(store.match("a/b/c/+"), []); // a leaf has no children to walk
+  assert.deepEqual(store.match("a/b/c/#").map((m) => m.topic), ["a/b/c"]);
+  assert.equal(store.delete("a/b/c"), true);
+  assert.deepEqual(store.match("a/#").map((m) => m.topic), ["a/b"]);
+  assert.deepEqual(store.match("a/b/+"), []);
+  assert.equal(store.delete("a/b"), true);
+  assert.equal(store.delete("a/b"), false);
+  assert.equal(store.size, 0);
+  assert.deepEqual(store.match("#"), []);
+  store.set(retainedMessage("a/b/c", "again"));
+  assert.equal(store.get("a/b/c")?.topic, "a/b/c");
+  assert.equal(store.size, 1);
+});

@@ -130,3 +130,29 @@ Deno.test("Broker honours MQTT 5 Retain Handling 2 (no retained messages on subs
   const [first] = await inbox.waitFor(1);
   assert.equal(first?.payload, "live");
 });
+
+Deno.test("Broker keeps retained payloads intact while the same connection goes on publishing", async () => {
+  // Decoded payloads are kept without a copy: each must own its bytes, not share a read buffer.
+  await using broker = await startBroker();
+  await using publisher = await connectClient(broker, 4);
+  const payloadOf = (i: number) => `${i}:`.padEnd(100 + i * 37, String.fromCharCode(97 + (i % 26)));
+  const count = 300;
+  await Promise.all(
+    Array.from(
+      { length: count },
+      (_, i) => publisher.publishAsync(`kept/${i}`, payloadOf(i), { qos: 1, retain: true }),
+    ),
+  );
+  // More traffic through the same read path, overwriting whatever buffers it reuses.
+  await Promise.all(
+    Array.from({ length: 200 }, (_, i) => publisher.publishAsync(`other/${i}`, "z".repeat(5000))),
+  );
+  await barrier(publisher);
+  await using late = await connectClient(broker, 4);
+  const inbox = new Inbox(late);
+  await late.subscribeAsync("kept/#", { qos: 1 });
+  const received = await inbox.waitFor(count);
+  for (let i = 0; i < count; i++) {
+    assert.equal(received.find((m) => m.topic === `kept/${i}`)?.payload, payloadOf(i));
+  }
+});
