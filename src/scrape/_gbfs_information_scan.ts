@@ -25,6 +25,7 @@ import {
   LastUris,
   sharedUris,
 } from "./_gbfs_information.ts";
+import { smallInt } from "./_small_int.ts";
 import { clear, giveUp, JsonScanner, type Key, name, same, scanJson } from "./_json_scan.ts";
 
 /**
@@ -200,7 +201,7 @@ class Scanner extends JsonScanner {
         values[at + LATITUDE]!,
         values[at + LONGITUDE]!,
         values[at + VIRTUAL] === 1,
-        Number.isNaN(slots) ? undefined : slots,
+        Number.isNaN(slots) ? undefined : smallInt(slots),
         strings[texts + TEXT_ADDRESS],
         strings[texts + TEXT_POST_CODE],
         uris[i],

@@ -31,6 +31,7 @@ import {
   WIDTH,
 } from "./_gbfs_status.ts";
 import { sameId, statusId } from "./_gbfs_status_ids.ts";
+import { smallInt } from "./_small_int.ts";
 
 /** What a vehicle type counts as at a station, as pybikes sorts them. */
 export type Kind = "normal_bikes" | "ebikes" | "cargo" | "ecargo" | "scooters";
@@ -233,10 +234,10 @@ export function joinStations(
     // One literal, then the station's optional fields, in pybikes' key order: a
     // copy of a per-station template (`{...template}`, then the status fields set)
     // cost 20 of the 50 scavenges of 70 live scrapes of 2,000 stations.
-    const lastUpdated = Math.floor(reportedSeconds);
+    const lastUpdated = smallInt(Math.floor(reportedSeconds));
     let extra: Record<string, unknown>;
 
-    let freeBikes = values[at + FREE]!;
+    let freeBikes = smallInt(values[at + FREE]!);
     const typesFrom = values[at + TYPES_FROM]!;
     const ebike = values[at + EBIKE]!;
     const ebikes = values[at + EBIKES]!;
@@ -254,11 +255,11 @@ export function joinStations(
       for (let j = typesFrom; j < typesTo; j++) {
         const kind = kinds.get(typeIds[j]!);
         const count = typeCounts[j]!;
-        if (kind === "normal_bikes") normal = (normal ?? 0) + count;
-        else if (kind === "ebikes") electric = (electric ?? 0) + count;
-        else if (kind === "cargo") cargo = (cargo ?? 0) + count;
-        else if (kind === "ecargo") ecargo = (ecargo ?? 0) + count;
-        else if (kind === "scooters") scooters = (scooters ?? 0) + count;
+        if (kind === "normal_bikes") normal = smallInt((normal ?? 0) + count);
+        else if (kind === "ebikes") electric = smallInt((electric ?? 0) + count);
+        else if (kind === "cargo") cargo = smallInt((cargo ?? 0) + count);
+        else if (kind === "ecargo") ecargo = smallInt((ecargo ?? 0) + count);
+        else if (kind === "scooters") scooters = smallInt((scooters ?? 0) + count);
       }
       const bikesOnly = normal !== undefined && electric !== undefined && cargo === undefined &&
         ecargo === undefined && scooters === undefined;
@@ -292,12 +293,12 @@ export function joinStations(
       extra = extraOf(information, slot, flags, lastUpdated);
       if (!Number.isNaN(ebike)) {
         // 1.x (Vélib'): `mechanical` + `ebike`, the same bikes as num_bikes_available.
-        extra.ebikes = ebike;
+        extra.ebikes = smallInt(ebike);
         extra.has_ebikes = true;
         const mechanical = values[at + MECHANICAL]!;
-        if (!Number.isNaN(mechanical)) extra.normal_bikes = mechanical;
+        if (!Number.isNaN(mechanical)) extra.normal_bikes = smallInt(mechanical);
       } else if (!Number.isNaN(ebikes)) {
-        extra.ebikes = ebikes;
+        extra.ebikes = smallInt(ebikes);
         extra.has_ebikes = true;
       }
     }
@@ -310,7 +311,7 @@ export function joinStations(
       latitude: coordinates[2 * slot]!,
       longitude: coordinates[2 * slot + 1]!,
       "free_bikes": freeBikes,
-      "empty_slots": Number.isNaN(docks) ? null : docks,
+      "empty_slots": Number.isNaN(docks) ? null : smallInt(docks),
       timestamp: isoTime(reportedSeconds),
       extra,
     };
