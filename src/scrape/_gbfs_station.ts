@@ -203,6 +203,8 @@ export function joinStations(
 ): Joined {
   if (status.invalid !== undefined) throw status.invalid;
   const { idBytes, idEnds, values, typeIds, typeCounts } = status;
+  // Each distinct type's kind, looked up once a scrape, not once an entry.
+  const typeKinds = status.types.map((type) => kinds.get(type));
   const slots: (Station | undefined)[] = new Array(information.size);
   let orphans: Set<string> | undefined;
   let filled = 0;
@@ -253,7 +255,7 @@ export function joinStations(
       let scooters: number | undefined;
       const typesTo = values[at + TYPES_TO]!;
       for (let j = typesFrom; j < typesTo; j++) {
-        const kind = kinds.get(typeIds[j]!);
+        const kind = typeKinds[typeIds[j]!];
         const count = typeCounts[j]!;
         if (kind === "normal_bikes") normal = smallInt((normal ?? 0) + count);
         else if (kind === "ebikes") electric = smallInt((electric ?? 0) + count);
