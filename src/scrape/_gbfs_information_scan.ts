@@ -276,10 +276,10 @@ class Scanner extends JsonScanner {
         strings[texts + TEXT_NAME] = this.keptString(texts + TEXT_NAME);
         break;
       case LAT:
-        values[at + LATITUDE] = this.finiteNumber(at + LATITUDE);
+        this.finiteNumber(values, at + LATITUDE);
         break;
       case LON:
-        values[at + LONGITUDE] = this.finiteNumber(at + LONGITUDE);
+        this.finiteNumber(values, at + LONGITUDE);
         break;
       case CAPACITY:
         values[at + SLOTS] = this.optionalCount();

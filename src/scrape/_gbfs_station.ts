@@ -318,9 +318,13 @@ export function joinStations(
       extra,
     };
   }
-  const stations: Station[] = new Array(filled);
-  let n = 0;
-  for (const station of slots) if (station !== undefined) stations[n++] = station;
+  // Every station found (most feeds): the slots are the stations, not copied.
+  let stations = slots as Station[];
+  if (filled < slots.length) {
+    stations = new Array(filled);
+    let n = 0;
+    for (const station of slots) if (station !== undefined) stations[n++] = station;
+  }
   const orphanIds = orphans === undefined ? [] : [...orphans];
   return { stations, statusSize: filled + orphanIds.length, orphans: orphanIds };
 }

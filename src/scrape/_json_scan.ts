@@ -139,6 +139,9 @@ const POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** 2^53: integers up to it are exact doubles. */
 const EXACT = 2 ** 53;
 
+/** Where {@link JsonScanner.scanNumber} leaves the number it read. */
+const scanned = new Float64Array(1);
+
 /**
  * Where the strings of a scan of the bytes alone are until they are decoded:
  * start, end, and the index the scanner gave (see {@link JsonScanner.put});
@@ -627,9 +630,8 @@ export abstract class JsonScanner {
 
   /** Reads a number (JSON's grammar), as JSON.parse would give it. */
   number(): number {
-    const value = this.scanNumber();
     // The same correctly rounded conversion as JSON.parse's.
-    return value === value ? value : Number(this.slice(this.numberStart, this.p));
+    return this.scanNumber() ? scanned[0]! : Number(this.slice(this.numberStart, this.p));
   }
 
   /**
@@ -637,21 +639,26 @@ export abstract class JsonScanner {
    * scan cannot convert itself (a coordinate of 17 digits: most of a
    * generated feed's) is NaN until {@link decodeDeferred}, which gives it to
    * {@link putNumber} with `index`: a string a number, made and dropped, cost
-   * more than the scan of the station.
+   * more than the scan of the station. Written at `index` of `into`, not
+   * returned: a fraction returned from a call is a heap number (a coordinate
+   * read was 16 bytes of garbage, 64 KB a 2,000-station body).
    */
-  finiteNumber(index: number): number {
+  finiteNumber(into: Float64Array, index: number): void {
     const c = this.s[this.p]!;
     if (!(c === 0x2d || isDigit(c))) giveUp();
-    const value = this.scanNumber();
-    if (value === value) return value;
+    if (this.scanNumber()) {
+      into[index] = scanned[0]!;
+      return;
+    }
     // Without an exponent it is finite: JSON has no other way to overflow.
     if (this.text === undefined && !this.exponent) {
       this.deferNumber(this.numberStart, this.p, index);
-      return NaN;
+      into[index] = NaN;
+      return;
     }
     const slow = Number(this.slice(this.numberStart, this.p));
     if (!Number.isFinite(slow)) giveUp();
-    return slow;
+    into[index] = slow;
   }
 
   /** Where the last number read by {@link scanNumber} starts, and whether it has an exponent. */
@@ -659,10 +666,11 @@ export abstract class JsonScanner {
   exponent = false;
 
   /**
-   * Reads a number (JSON's grammar) and returns it, or NaN when only a
-   * correctly rounding conversion of its text can say its value.
+   * Reads a number (JSON's grammar) into `scanned[0]` (not returned, for the
+   * reason {@link finiteNumber} gives); false when only a correctly rounding
+   * conversion of its text can say its value.
    */
-  scanNumber(): number {
+  scanNumber(): boolean {
     const s = this.s;
     const start = this.p;
     this.numberStart = start;
@@ -679,7 +687,8 @@ export abstract class JsonScanner {
       c = s[++p]!;
       if (c !== 0x2e && c !== 0x65 && c !== 0x45) {
         this.p = p;
-        return negative ? -0 : 0;
+        scanned[0] = negative ? -0 : 0;
+        return true;
       }
     } else if (c >= 0x31 && c <= 0x39) {
       do {
@@ -689,7 +698,8 @@ export abstract class JsonScanner {
       // Digits summed are exact while the sum is (it only grows): up to 2^53.
       if (c !== 0x2e && c !== 0x65 && c !== 0x45 && value <= EXACT) {
         this.p = p;
-        return negative ? -value : value;
+        scanned[0] = negative ? -value : value;
+        return true;
       }
     } else giveUp();
     const integerEnd = p;
@@ -708,7 +718,8 @@ export abstract class JsonScanner {
       if (c !== 0x65 && c !== 0x45 && value <= EXACT && decimals < POWERS.length) {
         this.p = p;
         const quotient = value / POWERS[decimals]!;
-        return negative ? -quotient : quotient;
+        scanned[0] = negative ? -quotient : quotient;
+        return true;
       }
     }
     if (c === 0x65 || c === 0x45) {
@@ -720,7 +731,7 @@ export abstract class JsonScanner {
       while (isDigit(s[p]!)) p++;
     }
     this.p = p;
-    return NaN;
+    return false;
   }
 
   /** Reads `true`, `false` or `null` (whichever `c` starts), returns it. */
