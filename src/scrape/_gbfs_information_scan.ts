@@ -104,9 +104,15 @@ let numbers = new Float64Array(256 * NUMBERS);
 const uris: (Readonly<Record<string, string>> | undefined)[] = [];
 /** Each station's `idHash`, or {@link NO_HASH}: made from the string at the end. */
 let hashes = new Int32Array(256);
+/**
+ * Where each station's id is in the body when its string is those bytes (read
+ * from them alone, no escape): start and end, two numbers a station; -1: its
+ * bytes are made from its string (`InformationIndex.add`).
+ */
+let idSpans = new Int32Array(512);
 const NO_HASH = 0;
 
-function grownHashes(list: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+function grownList(list: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const bigger = new Int32Array(list.length * 2);
   bigger.set(list);
   return bigger;
@@ -205,6 +211,9 @@ class Scanner extends JsonScanner {
         strings[texts + TEXT_ADDRESS],
         strings[texts + TEXT_POST_CODE],
         uris[i],
+        this.s,
+        idSpans[2 * i]!,
+        idSpans[2 * i + 1]!,
       );
     }
     return index.done();
@@ -306,9 +315,13 @@ class Scanner extends JsonScanner {
    */
   stationId(index: number): void {
     let hashes_ = hashes;
-    if (hashes_.length <= this.stations) hashes = hashes_ = grownHashes(hashes_);
+    if (hashes_.length <= this.stations) hashes = hashes_ = grownList(hashes_);
+    if (idSpans.length < 2 * this.stations + 2) idSpans = grownList(idSpans);
     const s = this.s;
     const from = this.p;
+    const span = 2 * this.stations;
+    idSpans[span] = -1;
+    idSpans[span + 1] = -1;
     if (s[from] !== 0x22) {
       strings[index] = String(this.count());
       hashes_[this.stations] = NO_HASH;
@@ -319,6 +332,8 @@ class Scanner extends JsonScanner {
       hashes_[this.stations] = NO_HASH;
       return;
     }
+    idSpans[span] = from + 1;
+    idSpans[span + 1] = this.p - 1;
     let hash = FNV_OFFSET;
     for (let b = from + 1, end = this.p - 1; b < end; b++) {
       hash = Math.imul(hash ^ s[b]!, FNV_PRIME);

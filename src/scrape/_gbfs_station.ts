@@ -30,7 +30,7 @@ import {
   TYPES_TO,
   WIDTH,
 } from "./_gbfs_status.ts";
-import { sameId, statusId } from "./_gbfs_status_ids.ts";
+import { statusId } from "./_gbfs_status_ids.ts";
 import { smallInt } from "./_small_int.ts";
 
 /** What a vehicle type counts as at a station, as pybikes sorts them. */
@@ -216,12 +216,12 @@ export function joinStations(
   // documents in one order, and comparing that station's id is cheaper than
   // hashing a string just read to look it up.
   // The status ids are bytes (`_gbfs_status_ids.ts`): compared with the
-  // information's strings as they are, a string made only for an orphan.
+  // information's ids' own bytes, a string made only for an orphan.
   let next = 0;
   for (let i = 0; i < status.count; i++) {
     const from = i === 0 ? 0 : idEnds[i - 1]!;
     const to = idEnds[i]!;
-    const slot = next < size && sameId(infoIds[next]!, idBytes, from, to)
+    const slot = next < size && information.sameIdAt(next, idBytes, from, to)
       ? next
       : information.slotOfBytes(idBytes, from, to);
     if (slot === -1) {
