@@ -205,7 +205,7 @@ export class InformationIndex {
  * string). Slots are added in order, so the bytes are too.
  */
 class FlatIds {
-  bytes = new Uint8Array(1024);
+  bytes: Uint8Array;
   used = 0;
   readonly from: Int32Array;
   readonly to: Int32Array;
@@ -213,6 +213,9 @@ class FlatIds {
   constructor(most: number) {
     this.from = new Int32Array(most);
     this.to = new Int32Array(most);
+    // Room for ids of 24 bytes (a UUID and a suffix grows it once): grown
+    // from a small buffer by doubling, it was 127 KB of copies a 2,000-station body.
+    this.bytes = new Uint8Array(Math.max(64, most * 24));
   }
 
   /** The next slot's id: its bytes from `source` (its span given), or from its string. */
