@@ -473,7 +473,9 @@ class Scanner extends JsonScanner {
     if (this.open(0x5b, 0x5d)) return;
     do {
       const both = TYPE_ID | TYPE_COUNT;
-      if ((this.members(this.typeOrder, TYPE_ENTRY) & both) !== both) giveUp();
+      if (!this.plainEntry() && (this.members(this.typeOrder, TYPE_ENTRY) & both) !== both) {
+        giveUp();
+      }
       const entry = this.entries++;
       if (entry === this.typeIds.length) {
         const ids = new Int32Array(entry * 2);
@@ -486,6 +488,49 @@ class Scanner extends JsonScanner {
       this.typeIds[entry] = this.typeId;
       this.typeCounts[entry] = this.typeCount;
     } while (!this.next(0x5d));
+  }
+
+  /**
+   * An entry written as the one before, with no space: `{"k1":v1,"k2":v2}`,
+   * its two keys those of {@link typeOrder}, read here without the loop of
+   * `members` (shared with the information scanner, it calls a method a
+   * value: 4,000 entries a 2,000-station body, a ninth of a static scrape).
+   * False, where it was, at anything else: `members` reads it.
+   */
+  plainEntry(): boolean {
+    const order = this.typeOrder;
+    if (order.length !== 2) return false;
+    const s = this.s;
+    const view = this.view;
+    const start = this.p;
+    let p = start;
+    for (let k = 0; k < 2; k++) {
+      const key = order[k]!;
+      if (s[p] !== (k === 0 ? 0x7b : 0x2c) || s[p + 1] !== 0x22 || !matches(view, s, p + 2, key)) {
+        this.p = start;
+        return false;
+      }
+      p += 2 + key.quoted.length;
+      const value = s[p + 1];
+      if (s[p] !== 0x3a || value === 0x20 || value === 0x0a || value === 0x0d || value === 0x09) {
+        this.p = start;
+        return false;
+      }
+      this.p = p + 1;
+      if (key.field === TYPE_ID) this.typeId = this.typeIndex();
+      else if (key.field === TYPE_COUNT) this.typeCount = this.count();
+      else {
+        this.p = start;
+        return false;
+      }
+      p = this.p;
+    }
+    if (s[p] !== 0x7d || order[0]!.field === order[1]!.field) {
+      this.p = start;
+      return false;
+    }
+    this.p = p + 1;
+    return true;
   }
 
   /** The keys of the vehicle_types_available entry before, in its order. */

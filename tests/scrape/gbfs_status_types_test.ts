@@ -105,3 +105,36 @@ Deno.test("joinStations() counts each vehicle_types_available entry by its type'
   assert.equal(second!.extra.ebikes, 0.5);
   assert.equal(second!.extra.normal_bikes, undefined);
 });
+
+Deno.test("vehicle_types_available: entries written alike or not (spaces, keys swapped, added, repeated) read as the document path reads them", () => {
+  const lists = [
+    '{"vehicle_type_id":"1","count":2},{"vehicle_type_id":"2","count":3}',
+    '{"count":2,"vehicle_type_id":"1"},{"vehicle_type_id":"2","count":3},{"count":4,"vehicle_type_id":"1"}',
+    '{"count":2,"vehicle_type_id":"1"}, {"count":3 ,"vehicle_type_id":"2"},{ "count":1,"vehicle_type_id":"1"}',
+    '{"count":2,"vehicle_type_id":"1","x":[1,{"count":9}]},{"count":3,"vehicle_type_id":"2"}',
+    '{"count":2,"vehicle_type_id":"1"},{"count": 3,"vehicle_type_id":\n"2"},{"count":1,"vehicle_type_id":"1"}',
+    '{"count":2,"vehicle_type_id":"1"},{"count":3,"vehicle_type_id":"2","vehicle_type_id":"1"}',
+    '{"count":2,"vehicle_type_id":"1"},{"count":3,"count":4}',
+    '{"count":2,"vehicle_type_id":"1"},{"count":3}',
+    '{"count":2,"vehicle_type_id":"1"},{"count":"3","vehicle_type_id":"2"}',
+    '{"count":2,"vehicle_type_id":"1"},{"count":3,"vehicle_type_id":"2"',
+  ];
+  let read = 0;
+  for (const list of lists) {
+    const text = body([list, list]);
+    const scanned = scanStatusBytes(encoder.encode(text), 2)?.document;
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch {
+      assert.equal(scanned, undefined, list);
+      continue;
+    }
+    const status = readStatus(document, "u", 2);
+    if (scanned === undefined) continue;
+    read++;
+    assert.equal(status.invalid, undefined, list);
+    assert.deepStrictEqual(scanned, status, list);
+  }
+  assert.equal(read, 5);
+});
