@@ -95,3 +95,29 @@ Deno.test("joinStations() finds every id, ASCII or not, in order or not, repeate
     assert.deepStrictEqual(joined[0]!.orphans, order.filter((id) => id.includes("orphan")));
   }
 });
+
+Deno.test("sameIdAt(): ids longer than the room made for them, ASCII or not, all told right", () => {
+  for (const accent of ["", "é"]) {
+    // Without an accent the scanner reads the ids from the body's bytes, else from its text.
+    const ids = Array.from(
+      { length: 300 },
+      (_, i) => `"${i % 7 === 0 ? accent : ""}x${"-".repeat(i % 90)}${i}"`,
+    );
+    const text = informationBody(ids);
+    const scanned = scanInformationBytes(encoder.encode(text), "u")!.document;
+    const read = readInformation(JSON.parse(text), "u");
+    for (const information of [scanned, read]) {
+      for (let slot = 0; slot < information.size; slot++) {
+        const id = information.ids[slot]!;
+        for (const candidate of [id, `${id}0`, id.slice(1)]) {
+          const bytes = encoder.encode(candidate);
+          assert.equal(
+            information.sameIdAt(slot, bytes, 0, bytes.length),
+            sameId(id, bytes, 0, bytes.length),
+            `${id} against ${candidate}`,
+          );
+        }
+      }
+    }
+  }
+});
