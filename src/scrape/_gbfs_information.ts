@@ -11,7 +11,7 @@
  */
 import * as field from "./_gbfs_fields.ts";
 import { stationList } from "./_gbfs_station.ts";
-import { sameId } from "./_gbfs_status_ids.ts";
+import { FlatIds } from "./_flat_ids.ts";
 
 const utf8 = new TextDecoder("utf-8");
 
@@ -64,6 +64,13 @@ export interface Information {
    * order is looked up without a string made of it.
    */
   slotOfBytes(bytes: Uint8Array, from: number, to: number): number;
+  /**
+   * Slot `slot`'s id is the UTF-8 bytes `from` to `to`, when it is ASCII
+   * (`sameId`'s answer, `_gbfs_status_ids.ts`: a non-ASCII id is left to the caller): told
+   * against the ids' own bytes, kept flat, not by `charCodeAt` on a string
+   * cut from a decoded text (4 % of a static scrape).
+   */
+  sameIdAt(slot: number, bytes: Uint8Array, from: number, to: number): boolean;
   /** The station of `id`, as one object (for tests and tools: the join reads the columns). */
   find(id: string): InformationStation | undefined;
   /** The same stations by slot, as objects, made when first asked for. */
@@ -92,8 +99,14 @@ export class InformationIndex {
   readonly #rentalUris: (Readonly<Record<string, string>> | undefined)[];
   readonly #table: Int32Array;
   readonly #mask: number;
+  /** Each slot's id as ASCII bytes, one after the other ({@link FlatIds}). */
+  readonly #flat: FlatIds;
 
-  /** `most`: how many stations at most will be added. */
+  /**
+   * `most`: how many stations at most will be added. A scanner gives `add` the
+   * bytes its ids were read from (`source`, and each id's span when it is
+   * those bytes as they are); else an id's bytes are made from its string.
+   */
   constructor(most: number) {
     let size = 16;
     while (size < most * 2) size *= 2;
@@ -108,6 +121,7 @@ export class InformationIndex {
     this.#addresses = new Array(most);
     this.#postCodes = new Array(most);
     this.#rentalUris = new Array(most);
+    this.#flat = new FlatIds(most);
   }
 
   add(
@@ -121,6 +135,9 @@ export class InformationIndex {
     address: string | undefined,
     postCode: string | undefined,
     rentalUris: Readonly<Record<string, string>> | undefined,
+    source?: Uint8Array,
+    from = -1,
+    to = -1,
   ): void {
     const ids = this.#ids;
     const table = this.#table;
@@ -137,6 +154,7 @@ export class InformationIndex {
     if (slot === -1) {
       slot = this.#size++;
       table[at] = slot;
+      this.#flat.add(id, source, from, to);
     }
     ids[slot] = id;
     this.#names[slot] = name;
@@ -177,6 +195,7 @@ export class InformationIndex {
       this.#rentalUris,
       this.#table,
       this.#mask,
+      this.#flat,
     );
   }
 }
@@ -216,9 +235,17 @@ class Stations implements Information {
     readonly rentalUris: readonly (Readonly<Record<string, string>> | undefined)[],
     table: Int32Array,
     mask: number,
+    flat: FlatIds,
   ) {
     this.#table = table;
     this.#mask = mask;
+    this.#flat = flat;
+  }
+
+  readonly #flat: FlatIds;
+
+  sameIdAt(slot: number, bytes: Uint8Array, from: number, to: number): boolean {
+    return this.#flat.same(slot, bytes, from, to);
   }
 
   slotOf(id: string): number {
@@ -247,7 +274,7 @@ class Stations implements Information {
     const mask = this.#mask;
     let at = hash & mask;
     for (let held = table[at]!; held !== -1; held = table[at]!) {
-      if (sameId(ids[held]!, bytes, from, to)) return held;
+      if (this.sameIdAt(held, bytes, from, to)) return held;
       at = (at + 1) & mask;
     }
     return -1;

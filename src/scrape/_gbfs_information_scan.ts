@@ -25,6 +25,7 @@ import {
   LastUris,
   sharedUris,
 } from "./_gbfs_information.ts";
+import { smallInt } from "./_small_int.ts";
 import { clear, giveUp, JsonScanner, type Key, name, same, scanJson } from "./_json_scan.ts";
 
 /**
@@ -103,9 +104,15 @@ let numbers = new Float64Array(256 * NUMBERS);
 const uris: (Readonly<Record<string, string>> | undefined)[] = [];
 /** Each station's `idHash`, or {@link NO_HASH}: made from the string at the end. */
 let hashes = new Int32Array(256);
+/**
+ * Where each station's id is in the body when its string is those bytes (read
+ * from them alone, no escape): start and end, two numbers a station; -1: its
+ * bytes are made from its string (`InformationIndex.add`).
+ */
+let idSpans = new Int32Array(512);
 const NO_HASH = 0;
 
-function grownHashes(list: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+function grownList(list: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const bigger = new Int32Array(list.length * 2);
   bigger.set(list);
   return bigger;
@@ -200,10 +207,13 @@ class Scanner extends JsonScanner {
         values[at + LATITUDE]!,
         values[at + LONGITUDE]!,
         values[at + VIRTUAL] === 1,
-        Number.isNaN(slots) ? undefined : slots,
+        Number.isNaN(slots) ? undefined : smallInt(slots),
         strings[texts + TEXT_ADDRESS],
         strings[texts + TEXT_POST_CODE],
         uris[i],
+        this.s,
+        idSpans[2 * i]!,
+        idSpans[2 * i + 1]!,
       );
     }
     return index.done();
@@ -275,10 +285,10 @@ class Scanner extends JsonScanner {
         strings[texts + TEXT_NAME] = this.keptString(texts + TEXT_NAME);
         break;
       case LAT:
-        values[at + LATITUDE] = this.finiteNumber(at + LATITUDE);
+        this.finiteNumber(values, at + LATITUDE);
         break;
       case LON:
-        values[at + LONGITUDE] = this.finiteNumber(at + LONGITUDE);
+        this.finiteNumber(values, at + LONGITUDE);
         break;
       case CAPACITY:
         values[at + SLOTS] = this.optionalCount();
@@ -305,9 +315,13 @@ class Scanner extends JsonScanner {
    */
   stationId(index: number): void {
     let hashes_ = hashes;
-    if (hashes_.length <= this.stations) hashes = hashes_ = grownHashes(hashes_);
+    if (hashes_.length <= this.stations) hashes = hashes_ = grownList(hashes_);
+    if (idSpans.length < 2 * this.stations + 2) idSpans = grownList(idSpans);
     const s = this.s;
     const from = this.p;
+    const span = 2 * this.stations;
+    idSpans[span] = -1;
+    idSpans[span + 1] = -1;
     if (s[from] !== 0x22) {
       strings[index] = String(this.count());
       hashes_[this.stations] = NO_HASH;
@@ -318,6 +332,8 @@ class Scanner extends JsonScanner {
       hashes_[this.stations] = NO_HASH;
       return;
     }
+    idSpans[span] = from + 1;
+    idSpans[span + 1] = this.p - 1;
     let hash = FNV_OFFSET;
     for (let b = from + 1, end = this.p - 1; b < end; b++) {
       hash = Math.imul(hash ^ s[b]!, FNV_PRIME);

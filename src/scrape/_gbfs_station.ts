@@ -30,7 +30,8 @@ import {
   TYPES_TO,
   WIDTH,
 } from "./_gbfs_status.ts";
-import { sameId, statusId } from "./_gbfs_status_ids.ts";
+import { statusId } from "./_gbfs_status_ids.ts";
+import { smallInt } from "./_small_int.ts";
 
 /** What a vehicle type counts as at a station, as pybikes sorts them. */
 export type Kind = "normal_bikes" | "ebikes" | "cargo" | "ecargo" | "scooters";
@@ -202,6 +203,8 @@ export function joinStations(
 ): Joined {
   if (status.invalid !== undefined) throw status.invalid;
   const { idBytes, idEnds, values, typeIds, typeCounts } = status;
+  // Each distinct type's kind, looked up once a scrape, not once an entry.
+  const typeKinds = status.types.map((type) => kinds.get(type));
   const slots: (Station | undefined)[] = new Array(information.size);
   let orphans: Set<string> | undefined;
   let filled = 0;
@@ -213,12 +216,12 @@ export function joinStations(
   // documents in one order, and comparing that station's id is cheaper than
   // hashing a string just read to look it up.
   // The status ids are bytes (`_gbfs_status_ids.ts`): compared with the
-  // information's strings as they are, a string made only for an orphan.
+  // information's ids' own bytes, a string made only for an orphan.
   let next = 0;
   for (let i = 0; i < status.count; i++) {
     const from = i === 0 ? 0 : idEnds[i - 1]!;
     const to = idEnds[i]!;
-    const slot = next < size && sameId(infoIds[next]!, idBytes, from, to)
+    const slot = next < size && information.sameIdAt(next, idBytes, from, to)
       ? next
       : information.slotOfBytes(idBytes, from, to);
     if (slot === -1) {
@@ -233,10 +236,10 @@ export function joinStations(
     // One literal, then the station's optional fields, in pybikes' key order: a
     // copy of a per-station template (`{...template}`, then the status fields set)
     // cost 20 of the 50 scavenges of 70 live scrapes of 2,000 stations.
-    const lastUpdated = Math.floor(reportedSeconds);
+    const lastUpdated = smallInt(Math.floor(reportedSeconds));
     let extra: Record<string, unknown>;
 
-    let freeBikes = values[at + FREE]!;
+    let freeBikes = smallInt(values[at + FREE]!);
     const typesFrom = values[at + TYPES_FROM]!;
     const ebike = values[at + EBIKE]!;
     const ebikes = values[at + EBIKES]!;
@@ -252,13 +255,13 @@ export function joinStations(
       let scooters: number | undefined;
       const typesTo = values[at + TYPES_TO]!;
       for (let j = typesFrom; j < typesTo; j++) {
-        const kind = kinds.get(typeIds[j]!);
+        const kind = typeKinds[typeIds[j]!];
         const count = typeCounts[j]!;
-        if (kind === "normal_bikes") normal = (normal ?? 0) + count;
-        else if (kind === "ebikes") electric = (electric ?? 0) + count;
-        else if (kind === "cargo") cargo = (cargo ?? 0) + count;
-        else if (kind === "ecargo") ecargo = (ecargo ?? 0) + count;
-        else if (kind === "scooters") scooters = (scooters ?? 0) + count;
+        if (kind === "normal_bikes") normal = smallInt((normal ?? 0) + count);
+        else if (kind === "ebikes") electric = smallInt((electric ?? 0) + count);
+        else if (kind === "cargo") cargo = smallInt((cargo ?? 0) + count);
+        else if (kind === "ecargo") ecargo = smallInt((ecargo ?? 0) + count);
+        else if (kind === "scooters") scooters = smallInt((scooters ?? 0) + count);
       }
       const bikesOnly = normal !== undefined && electric !== undefined && cargo === undefined &&
         ecargo === undefined && scooters === undefined;
@@ -292,12 +295,12 @@ export function joinStations(
       extra = extraOf(information, slot, flags, lastUpdated);
       if (!Number.isNaN(ebike)) {
         // 1.x (Vélib'): `mechanical` + `ebike`, the same bikes as num_bikes_available.
-        extra.ebikes = ebike;
+        extra.ebikes = smallInt(ebike);
         extra.has_ebikes = true;
         const mechanical = values[at + MECHANICAL]!;
-        if (!Number.isNaN(mechanical)) extra.normal_bikes = mechanical;
+        if (!Number.isNaN(mechanical)) extra.normal_bikes = smallInt(mechanical);
       } else if (!Number.isNaN(ebikes)) {
-        extra.ebikes = ebikes;
+        extra.ebikes = smallInt(ebikes);
         extra.has_ebikes = true;
       }
     }
@@ -310,14 +313,18 @@ export function joinStations(
       latitude: coordinates[2 * slot]!,
       longitude: coordinates[2 * slot + 1]!,
       "free_bikes": freeBikes,
-      "empty_slots": Number.isNaN(docks) ? null : docks,
+      "empty_slots": Number.isNaN(docks) ? null : smallInt(docks),
       timestamp: isoTime(reportedSeconds),
       extra,
     };
   }
-  const stations: Station[] = new Array(filled);
-  let n = 0;
-  for (const station of slots) if (station !== undefined) stations[n++] = station;
+  // Every station found (most feeds): the slots are the stations, not copied.
+  let stations = slots as Station[];
+  if (filled < slots.length) {
+    stations = new Array(filled);
+    let n = 0;
+    for (const station of slots) if (station !== undefined) stations[n++] = station;
+  }
   const orphanIds = orphans === undefined ? [] : [...orphans];
   return { stations, statusSize: filled + orphanIds.length, orphans: orphanIds };
 }

@@ -23,9 +23,16 @@ export interface Status extends StatusIds {
   readonly count: number;
   /** {@link WIDTH} numbers a station, at `i * WIDTH + FREE` etc.; NaN where the field is absent or null. */
   readonly values: Float64Array;
-  /** `vehicle_types_available` of every station, one after the other (ids as strings). */
-  readonly typeIds: readonly string[];
-  readonly typeCounts: readonly number[];
+  /**
+   * The distinct vehicle_type_ids of `vehicle_types_available` (a number id as
+   * its string), in the order first seen: a feed has a few, listed at every
+   * station (as strings, 4,000 a 2,000-station scrape, each looked up by the
+   * join in a Map).
+   */
+  readonly types: readonly string[];
+  /** `vehicle_types_available` of every station, one after the other: the type (its index in `types`) and its count. */
+  readonly typeIds: Int32Array;
+  readonly typeCounts: Float64Array;
   /** The document's own `last_updated` (1.x Vélib': `lastUpdatedOther`), POSIX seconds. */
   readonly lastUpdated: number | undefined;
   /** 3.x counts vehicles (`num_vehicles_available`), earlier versions bikes. */
@@ -75,11 +82,13 @@ export function readStatus(document: unknown, url: string, major: 1 | 2 | 3): St
       other,
     );
   }
-  const columns = {
+  const columns: Columns = {
     ids: new Array<string>(raws.length),
     values: new Float64Array(raws.length * WIDTH),
-    typeIds: [] as string[],
-    typeCounts: [] as number[],
+    types: [],
+    typeIndex: new Map(),
+    typeIds: [],
+    typeCounts: [],
   };
   let invalid: FeedError | undefined;
   try {
@@ -88,11 +97,13 @@ export function readStatus(document: unknown, url: string, major: 1 | 2 | 3): St
     if (!(error instanceof FeedError)) throw error;
     invalid = error;
   }
-  const { ids, ...numbers } = columns;
   return {
     count: raws.length,
-    ...encodeIds(ids),
-    ...numbers,
+    ...encodeIds(columns.ids),
+    values: columns.values,
+    types: columns.types,
+    typeIds: Int32Array.from(columns.typeIds),
+    typeCounts: Float64Array.from(columns.typeCounts),
     lastUpdated: lastUpdated ?? (other as number | null) ?? undefined,
     major,
     ...(invalid === undefined ? {} : { invalid }),
@@ -102,7 +113,10 @@ export function readStatus(document: unknown, url: string, major: 1 | 2 | 3): St
 interface Columns {
   ids: string[];
   values: Float64Array;
-  typeIds: string[];
+  types: string[];
+  /** Where each of `types` is in it. */
+  typeIndex: Map<string, number>;
+  typeIds: number[];
   typeCounts: number[];
 }
 
@@ -188,7 +202,13 @@ function readTypesAvailable(value: unknown, url: string, index: number, columns:
         count,
       );
     }
-    columns.typeIds.push(typeof typeId === "string" ? typeId : String(typeId));
+    const id = typeof typeId === "string" ? typeId : String(typeId);
+    let type = columns.typeIndex.get(id);
+    if (type === undefined) {
+      type = columns.types.push(id) - 1;
+      columns.typeIndex.set(id, type);
+    }
+    columns.typeIds.push(type);
     columns.typeCounts.push(count);
   }
   return true;

@@ -28,8 +28,8 @@ import {
   TYPES_TO,
   WIDTH,
 } from "./_gbfs_status.ts";
+import { sameId } from "./_gbfs_status_ids.ts";
 import {
-  clear,
   copySpans,
   giveUp,
   isDigit,
@@ -59,17 +59,23 @@ export function scanStatusBytes(bytes: Uint8Array, major: 1 | 2 | 3): Scanned | 
   return scanJson(bytes, (s, text) => new Scanner(s, text, major).document(), release);
 }
 
-function release(): void {
-  clear(typeIdScratch, "");
-}
+/** Nothing to let go of: the lists kept between scans hold numbers only. */
+function release(): void {}
 
 /**
- * Where the lists of a scan are written, kept as {@link scratch} is: pushed
- * to, the lists of a 2,000-station body were 170 KB of garbage a scan as they
- * grew. What a scan returns is its own copy; the strings are let go after it.
+ * Where the `vehicle_types_available` entries of a scan are written (the
+ * type's index in the scan's own table of distinct ids, and the count), kept
+ * as {@link scratch} is: pushed to, the lists of a 2,000-station body were 170
+ * KB of garbage a scan as they grew. What a scan returns is its own copy.
  */
-const typeIdScratch: string[] = [];
-const typeCountScratch: number[] = [];
+let typeIdScratch = new Int32Array(256);
+let typeCountScratch = new Float64Array(256);
+
+/**
+ * More distinct vehicle_type_ids than this in one body: the document path
+ * reads it (each id is looked for in the table one by one; feeds have a few).
+ */
+const MOST_TYPES = 64;
 
 const N_LAST_UPDATED = name("last_updated");
 const N_LAST_UPDATED_OTHER = name("lastUpdatedOther");
@@ -126,9 +132,11 @@ class Scanner extends JsonScanner {
   values = scratch;
   typeIds = typeIdScratch;
   typeCounts = typeCountScratch;
+  /** The distinct vehicle_type_ids, in the order first seen (`Status.types`). */
+  types: string[] = [];
   stations = 0;
   /** Entries of vehicle_types_available read (of every station). */
-  types = 0;
+  entries = 0;
   /** The keys of the station before, in its order. */
   order: Key[] = [];
 
@@ -138,9 +146,9 @@ class Scanner extends JsonScanner {
     this.countName = major === 3 ? N_VEHICLES : N_BIKES;
   }
 
-  /** A deferred vehicle_type_id: `index` in `typeIds`. */
-  put(index: number, id: string): void {
-    this.typeIds[index] = id;
+  /** Never called: no string of station_status is kept for later. */
+  put(): void {
+    giveUp();
   }
 
   /** Never called: every number of station_status is checked as it is read. */
@@ -167,17 +175,31 @@ class Scanner extends JsonScanner {
   }
 
   /**
-   * A vehicle_type_id: a string without escapes, or a finite number as its
-   * string. Read from the bytes alone, a string id of more than one byte is ""
-   * until `decodeDeferred`, which puts it at `index` in `typeIds`.
+   * A vehicle_type_id (a string without escapes, or a finite number as its
+   * string), as its index in {@link types}: read from the bytes alone, a
+   * string id is told by its bytes against the ids seen (no string made but
+   * for a new one).
    */
-  id(index: number): string {
-    if (this.s[this.p]! === 0x22) {
-      const start = this.string();
-      if (this.escaped) giveUp();
-      return this.plain(start, this.p - 1, index);
-    }
-    return String(this.count());
+  typeIndex(): number {
+    const types = this.types;
+    if (this.s[this.p]! !== 0x22) return this.typeOf(String(this.count()));
+    const start = this.string();
+    if (this.escaped) giveUp();
+    const end = this.p - 1;
+    if (this.text !== undefined) return this.typeOf(this.slice(start, end));
+    for (let k = 0; k < types.length; k++) if (sameId(types[k]!, this.s, start, end)) return k;
+    return this.newType(this.slice(start, end));
+  }
+
+  /** The index of type `id` in {@link types}, added when new. */
+  typeOf(id: string): number {
+    const k = this.types.indexOf(id);
+    return k === -1 ? this.newType(id) : k;
+  }
+
+  newType(id: string): number {
+    if (this.types.length === MOST_TYPES) giveUp();
+    return this.types.push(id) - 1;
   }
 
   lastUpdated = NaN;
@@ -237,8 +259,9 @@ class Scanner extends JsonScanner {
       count: this.stations,
       ...this.idColumns(),
       values: this.values.slice(0, this.stations * WIDTH),
-      typeIds: this.typeIds.slice(0, this.types),
-      typeCounts: this.typeCounts.slice(0, this.types),
+      types: this.types,
+      typeIds: this.typeIds.slice(0, this.entries),
+      typeCounts: this.typeCounts.slice(0, this.entries),
       lastUpdated: !Number.isNaN(lastUpdated)
         ? lastUpdated
         : !Number.isNaN(this.other)
@@ -439,32 +462,86 @@ class Scanner extends JsonScanner {
     this.p = p + 1;
     if ((seen & REQUIRED) !== REQUIRED) giveUp();
     values[at + FLAGS] = flags;
-    values[at + TYPES_TO] = this.types;
+    values[at + TYPES_TO] = this.entries;
     this.stations++;
   }
 
   /** `vehicle_types_available`: null, or a list of `{vehicle_type_id, count}`. */
   typesAvailable(at: number): void {
     if (this.null()) return;
-    this.values[at + TYPES_FROM] = this.types;
+    this.values[at + TYPES_FROM] = this.entries;
     if (this.open(0x5b, 0x5d)) return;
     do {
       const both = TYPE_ID | TYPE_COUNT;
-      if ((this.members(this.typeOrder, TYPE_ENTRY) & both) !== both) giveUp();
-      this.typeIds[this.types] = this.typeId;
-      this.typeCounts[this.types++] = this.typeCount;
+      if (!this.plainEntry() && (this.members(this.typeOrder, TYPE_ENTRY) & both) !== both) {
+        giveUp();
+      }
+      const entry = this.entries++;
+      if (entry === this.typeIds.length) {
+        const ids = new Int32Array(entry * 2);
+        ids.set(this.typeIds);
+        this.typeIds = typeIdScratch = ids;
+        const counts = new Float64Array(entry * 2);
+        counts.set(this.typeCounts);
+        this.typeCounts = typeCountScratch = counts;
+      }
+      this.typeIds[entry] = this.typeId;
+      this.typeCounts[entry] = this.typeCount;
     } while (!this.next(0x5d));
+  }
+
+  /**
+   * An entry written as the one before, with no space: `{"k1":v1,"k2":v2}`,
+   * its two keys those of {@link typeOrder}, read here without the loop of
+   * `members` (shared with the information scanner, it calls a method a
+   * value: 4,000 entries a 2,000-station body, a ninth of a static scrape).
+   * False, where it was, at anything else: `members` reads it.
+   */
+  plainEntry(): boolean {
+    const order = this.typeOrder;
+    if (order.length !== 2) return false;
+    const s = this.s;
+    const view = this.view;
+    const start = this.p;
+    let p = start;
+    for (let k = 0; k < 2; k++) {
+      const key = order[k]!;
+      if (s[p] !== (k === 0 ? 0x7b : 0x2c) || s[p + 1] !== 0x22 || !matches(view, s, p + 2, key)) {
+        this.p = start;
+        return false;
+      }
+      p += 2 + key.quoted.length;
+      const value = s[p + 1];
+      if (s[p] !== 0x3a || value === 0x20 || value === 0x0a || value === 0x0d || value === 0x09) {
+        this.p = start;
+        return false;
+      }
+      this.p = p + 1;
+      if (key.field === TYPE_ID) this.typeId = this.typeIndex();
+      else if (key.field === TYPE_COUNT) this.typeCount = this.count();
+      else {
+        this.p = start;
+        return false;
+      }
+      p = this.p;
+    }
+    if (s[p] !== 0x7d || order[0]!.field === order[1]!.field) {
+      this.p = start;
+      return false;
+    }
+    this.p = p + 1;
+    return true;
   }
 
   /** The keys of the vehicle_types_available entry before, in its order. */
   typeOrder: Key[] = [];
-  /** The entry being read. */
-  typeId = "";
+  /** The entry being read: its type's index in {@link types}, and its count. */
+  typeId = -1;
   typeCount = NaN;
 
   /** A member of a vehicle_types_available entry (the only record read by `members`). */
   member(field: number): void {
-    if (field === TYPE_ID) this.typeId = this.id(this.types);
+    if (field === TYPE_ID) this.typeId = this.typeIndex();
     else if (field === TYPE_COUNT) this.typeCount = this.count();
     else this.skip(6);
   }

@@ -69,6 +69,9 @@ export function clear<T>(list: T[], value: T): void {
   for (let i = 0; i < list.length; i++) list[i] = value;
 }
 
+/** At most how many keys {@link JsonScanner.orderedKey} keeps in an order. */
+const MOST_KEYS = 32;
+
 /** A key's bytes, to tell it when it comes. */
 export type Name = Uint8Array;
 
@@ -138,6 +141,9 @@ function isHex(c: number): boolean {
 const POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** 2^53: integers up to it are exact doubles. */
 const EXACT = 2 ** 53;
+
+/** Where {@link JsonScanner.scanNumber} leaves the number it read. */
+const scanned = new Float64Array(1);
 
 /**
  * Where the strings of a scan of the bytes alone are until they are decoded:
@@ -481,8 +487,15 @@ export abstract class JsonScanner {
         return key.field;
       }
     }
+    // A key the order does not have goes in here, the others after it: the
+    // stations of two shapes in turn (a fifth of the bench's feed lacks one key
+    // and has another) then each find their keys, where one taking the place of
+    // another made both shapes read again (and a Key) at every change. Up to
+    // MOST_KEYS: past them (a record of keys never seen twice) it takes the place.
     const field = this.field(start, length, record);
-    order[k] = keyOf(s.slice(start, p + 1), field);
+    const key = keyOf(s.slice(start, p + 1), field);
+    if (order.length < MOST_KEYS) order.splice(k, 0, key);
+    else order[k] = key;
     this.keyAt = k;
     return field;
   }
@@ -627,9 +640,8 @@ export abstract class JsonScanner {
 
   /** Reads a number (JSON's grammar), as JSON.parse would give it. */
   number(): number {
-    const value = this.scanNumber();
     // The same correctly rounded conversion as JSON.parse's.
-    return value === value ? value : Number(this.slice(this.numberStart, this.p));
+    return this.scanNumber() ? scanned[0]! : Number(this.slice(this.numberStart, this.p));
   }
 
   /**
@@ -637,21 +649,26 @@ export abstract class JsonScanner {
    * scan cannot convert itself (a coordinate of 17 digits: most of a
    * generated feed's) is NaN until {@link decodeDeferred}, which gives it to
    * {@link putNumber} with `index`: a string a number, made and dropped, cost
-   * more than the scan of the station.
+   * more than the scan of the station. Written at `index` of `into`, not
+   * returned: a fraction returned from a call is a heap number (a coordinate
+   * read was 16 bytes of garbage, 64 KB a 2,000-station body).
    */
-  finiteNumber(index: number): number {
+  finiteNumber(into: Float64Array, index: number): void {
     const c = this.s[this.p]!;
     if (!(c === 0x2d || isDigit(c))) giveUp();
-    const value = this.scanNumber();
-    if (value === value) return value;
+    if (this.scanNumber()) {
+      into[index] = scanned[0]!;
+      return;
+    }
     // Without an exponent it is finite: JSON has no other way to overflow.
     if (this.text === undefined && !this.exponent) {
       this.deferNumber(this.numberStart, this.p, index);
-      return NaN;
+      into[index] = NaN;
+      return;
     }
     const slow = Number(this.slice(this.numberStart, this.p));
     if (!Number.isFinite(slow)) giveUp();
-    return slow;
+    into[index] = slow;
   }
 
   /** Where the last number read by {@link scanNumber} starts, and whether it has an exponent. */
@@ -659,10 +676,11 @@ export abstract class JsonScanner {
   exponent = false;
 
   /**
-   * Reads a number (JSON's grammar) and returns it, or NaN when only a
-   * correctly rounding conversion of its text can say its value.
+   * Reads a number (JSON's grammar) into `scanned[0]` (not returned, for the
+   * reason {@link finiteNumber} gives); false when only a correctly rounding
+   * conversion of its text can say its value.
    */
-  scanNumber(): number {
+  scanNumber(): boolean {
     const s = this.s;
     const start = this.p;
     this.numberStart = start;
@@ -679,7 +697,8 @@ export abstract class JsonScanner {
       c = s[++p]!;
       if (c !== 0x2e && c !== 0x65 && c !== 0x45) {
         this.p = p;
-        return negative ? -0 : 0;
+        scanned[0] = negative ? -0 : 0;
+        return true;
       }
     } else if (c >= 0x31 && c <= 0x39) {
       do {
@@ -689,7 +708,8 @@ export abstract class JsonScanner {
       // Digits summed are exact while the sum is (it only grows): up to 2^53.
       if (c !== 0x2e && c !== 0x65 && c !== 0x45 && value <= EXACT) {
         this.p = p;
-        return negative ? -value : value;
+        scanned[0] = negative ? -value : value;
+        return true;
       }
     } else giveUp();
     const integerEnd = p;
@@ -708,7 +728,8 @@ export abstract class JsonScanner {
       if (c !== 0x65 && c !== 0x45 && value <= EXACT && decimals < POWERS.length) {
         this.p = p;
         const quotient = value / POWERS[decimals]!;
-        return negative ? -quotient : quotient;
+        scanned[0] = negative ? -quotient : quotient;
+        return true;
       }
     }
     if (c === 0x65 || c === 0x45) {
@@ -720,7 +741,7 @@ export abstract class JsonScanner {
       while (isDigit(s[p]!)) p++;
     }
     this.p = p;
-    return NaN;
+    return false;
   }
 
   /** Reads `true`, `false` or `null` (whichever `c` starts), returns it. */
