@@ -1,15 +1,17 @@
 // The client side of `deno task bench broker_retained`, run by node with MQTT.js from the MQTT
 // bench folder (the same client as /work/shared/mqtt/bench.mjs):
-//   node _retained_client.mjs BENCH_DIR ROUNDS QOS MQTT_VERSION NAME:PORT:PID...
+//   node _retained_client.mjs BENCH_DIR ROUNDS QOS MQTT_VERSION stored|fresh NAME:PORT:PID...
 // Stores 1,000 retained 4 KiB messages on every broker, then for each round subscribes a new
 // client to `network/#` on each broker in turn and times the SUBSCRIBE to the first and the last
-// message. Alternating rounds spread drift of the machine over all brokers alike. Each broker's
+// message; with `fresh`, the set is published anew (new messages, as bench.mjs does in each of its
+// samples) 200 ms before each round. Alternating rounds spread drift of the machine over all brokers alike. Each broker's
 // CPU for a round (all its threads, /proc/PID/task/*/schedstat, in ns) is read around it. Prints
 // one JSON line per broker; the retained messages are cleared at the end.
 import { createRequire } from "node:module";
 import { readdirSync, readFileSync } from "node:fs";
 
-const [benchDir, roundsArg, qosArg, mqttArg, ...specs] = process.argv.slice(2);
+const [benchDir, roundsArg, qosArg, mqttArg, freshArg, ...specs] = process.argv.slice(2);
+const FRESH = freshArg === "fresh";
 const require = createRequire(`${benchDir}/`);
 const mqtt = require("mqtt");
 const ROUNDS = Number(roundsArg);
@@ -89,7 +91,11 @@ for (const broker of brokers) {
   publishers.push(client);
 }
 for (let r = 0; r < ROUNDS; r++) {
-  for (const broker of brokers) {
+  for (const [index, broker] of brokers.entries()) {
+    if (FRESH) {
+      await publishAll(publishers[index], payload);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     await round(broker);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

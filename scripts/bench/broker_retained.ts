@@ -1,15 +1,17 @@
 /**
- * `deno task bench broker_retained [--rounds N] [--qos 0|1] [--mqtt 4|5] [--baseline REV]`: the
- * issue's "1,000 retained messages to a new subscriber no slower than mosquitto", measured so
- * that the machine's drift cannot decide it. bench.mjs's `retained` case runs all its samples on
- * one broker, then all on the next; its samples moved 12 – 64 ms for the same broker. Here one
- * node process (`_retained_client.mjs`, MQTT.js as in bench.mjs) stores the same 1,000 retained 4
- * KiB messages on mosquitto and on `spoke broker` (and, with `--baseline`, on Spoke built from
- * that git revision), then takes rounds: a new subscriber to `network/#` on each broker in turn.
- * Reported per broker: medians of the time to the first and to the last message, and of the
- * broker's CPU per round (all its threads, from /proc/PID/task/\*\/schedstat), then ratios to
- * mosquitto. Needs node, mosquitto and `npm ci` in the MQTT bench folder
- * (`SPOKE_MQTT_BENCH_DIR`, default /work/shared/mqtt).
+ * `deno task bench broker_retained [--rounds N] [--qos 0|1] [--mqtt 4|5] [--baseline REV]
+ * [--inflight N] [--fresh]`: the issue's "1,000 retained messages to a new subscriber no slower than
+ * mosquitto", measured so that the machine's drift cannot decide it. bench.mjs's `retained` case
+ * runs all its samples on one broker, then all on the next; its samples moved 12 – 64 ms for the
+ * same broker. Here one node process (`_retained_client.mjs`, MQTT.js as in bench.mjs) stores the
+ * same 1,000 retained 4 KiB messages on mosquitto and on `spoke broker` (and, with `--baseline`,
+ * on Spoke built from that git revision), then takes rounds: a new subscriber to `network/#` on
+ * each broker in turn. Reported per broker: medians of the time to the first and to the last
+ * message, and of the broker's CPU per round (all its threads, from
+ * /proc/PID/task/\*\/schedstat), then ratios to mosquitto. `--inflight` sets Spoke's
+ * `max_inflight` (default 1000; mosquitto's is 20); `--fresh` publishes the set anew 200 ms before
+ * each round, as bench.mjs does before each of its samples. Needs node, mosquitto and `npm ci` in the
+ * MQTT bench folder (`SPOKE_MQTT_BENCH_DIR`, default /work/shared/mqtt).
  */
 import { parseArgs } from "node:util";
 import { type RunningBroker, startMosquitto, startSpoke } from "./_brokers.ts";
@@ -27,11 +29,19 @@ const { values } = parseArgs({
     qos: { type: "string", default: "1" },
     mqtt: { type: "string", default: "4" },
     baseline: { type: "string" },
+    // Spoke's `max_inflight` (its default is 1000; mosquitto's max_inflight_messages is 20).
+    inflight: { type: "string" },
+    // New messages before each round, as bench.mjs publishes them in each of its samples.
+    fresh: { type: "boolean", default: false },
   },
 });
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) {
   console.error(`--rounds must be a positive integer, got ${values.rounds}`);
+  Deno.exit(2);
+}
+if (values.inflight !== undefined && !/^[1-9][0-9]*$/.test(values.inflight)) {
+  console.error(`--inflight must be a positive integer, got ${values.inflight}`);
   Deno.exit(2);
 }
 if (!["0", "1"].includes(values.qos) || !["4", "5"].includes(values.mqtt)) {
@@ -65,7 +75,8 @@ interface Result {
 }
 
 const dir = await Deno.makeTempDir({ prefix: "spoke-bench-retained-" });
-const toml = `[mqtt]\nprotected_topics = []\n`;
+const inflight = values.inflight === undefined ? "" : `max_inflight = ${Number(values.inflight)}\n`;
+const toml = `[mqtt]\nprotected_topics = []\n${inflight}`;
 const brokers: RunningBroker[] = [];
 try {
   brokers.push(await startMosquitto(dir));
@@ -81,6 +92,7 @@ try {
       `${rounds}`,
       values.qos,
       values.mqtt,
+      values.fresh ? "fresh" : "stored",
       ...brokers.map((b) => `${b.name}:${b.port}:${b.pid}`),
     ],
     stdout: "piped",
@@ -100,7 +112,9 @@ try {
     });
   const anchor = results[0]!;
   console.log(
-    `\n${rounds} rounds, QoS ${values.qos}, MQTT ${values.mqtt === "5" ? "5.0" : "3.1.1"}\n`,
+    `\n${rounds} rounds, QoS ${values.qos}, MQTT ${
+      values.mqtt === "5" ? "5.0" : "3.1.1"
+    }, Spoke's max_inflight ${values.inflight ?? "default"}\n`,
   );
   console.log("| broker | first ms | last ms | ÷ mosquitto | CPU ms / round | ÷ mosquitto |");
   console.log("|---|---|---|---|---|---|");

@@ -5,10 +5,8 @@ import type { ProtocolVersion } from "./codec.ts";
 import type { Message } from "./message.ts";
 import { remainingExpirySeconds } from "./message.ts";
 import type { InflightPublish, Qos } from "./session.ts";
-import { publishBytes, publishHead, PublishParts } from "./_publish_bytes.ts";
+import { publishBytes, publishHead, PublishParts, topicBytes } from "./_publish_bytes.ts";
 import { BATCH_BUFFER_BYTES } from "./_batch_buffers.ts";
-
-const utf8 = new TextEncoder();
 
 /** One subscriber's encoded PUBLISH, as the write queue takes it. */
 export type EncodedPublish = Uint8Array | PublishParts | PublishCopy;
@@ -145,7 +143,7 @@ export class OutgoingPublish {
       ? this.#properties(subscriptionIds, topicAlias)
       : undefined;
     if (properties === undefined) {
-      const topic = this.#topicBytes ??= utf8.encode(message.topic);
+      const topic = this.#topicBytes ??= topicBytes(message.topic);
       const payload = message.payload;
       // [MQTT-3.3.1-2] DUP only with QoS > 0
       const dupFlag = dup && qos > 0;

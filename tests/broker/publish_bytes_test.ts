@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import mqttPacket from "mqtt-packet";
 import { Buffer } from "node:buffer";
-import { publishBytes, publishHead, PublishParts } from "../../src/broker/_publish_bytes.ts";
+import {
+  publishBytes,
+  publishHead,
+  PublishParts,
+  topicBytes,
+} from "../../src/broker/_publish_bytes.ts";
 
 const utf8 = new TextEncoder();
 
@@ -84,4 +89,12 @@ Deno.test("publishBytes() leaves a topic longer than 65,535 UTF-8 bytes to mqtt-
 Deno.test("publishBytes() sets DUP only on QoS 1 and 2 [MQTT-3.3.1-2]", () => {
   const bytes = publishBytes(4, utf8.encode("t"), new Uint8Array(0), 0, false, true, 0)!;
   assert.equal(bytes[0], 0x30);
+});
+
+Deno.test("topicBytes() gives the UTF-8 bytes of ASCII and non-ASCII topic names", () => {
+  for (
+    const topic of ["network/gbfs/divvy/update", "", "a", "café/ü/€", "x/\u{1F6B2}/y", "a\u0080b"]
+  ) {
+    assert.deepEqual(topicBytes(topic), new TextEncoder().encode(topic), topic);
+  }
 });
