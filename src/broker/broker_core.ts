@@ -61,6 +61,9 @@ export interface OpenedSession {
 /** The longest single timer: longer waits are re-armed in steps (setTimeout takes 2^31-1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** How many retained messages a new subscription is sent before the first write starts. */
+const RETAINED_BEFORE_FIRST_WRITE = 16;
+
 /**
  * The broker's shared state and the operations handlers call: the sessions and connected
  * clients by id, the subscription tree, the retained store, the access policy, the counters, and
@@ -284,10 +287,14 @@ export class BrokerCore {
     const ids = subscription.subscriptionId === undefined
       ? undefined
       : [subscription.subscriptionId];
+    let sent = 0;
     for (const message of this.retainedStore.match(subscription.filter, nowMs)) {
       if (this.access.checksDelivery && !this.access.mayReceive(client, message.topic)) continue;
       const qos = message.qos < subscription.qos ? message.qos : subscription.qos;
       client.deliver(OutgoingPublish.of(message, nowMs), qos, true, ids);
+      // The SUBACK and the first messages go out while the rest are made: a new subscriber's
+      // thousand retained messages took 2 – 5 ms to make before its first byte (mosquitto: 0.7).
+      if (++sent === RETAINED_BEFORE_FIRST_WRITE) client.flushWrites();
     }
   }
 

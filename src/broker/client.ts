@@ -286,6 +286,11 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
     this.#sendNew(outgoing, qos, retain, subscriptionIds);
   }
 
+  /** Starts writing what is queued for this client now (see {@linkcode WriteQueue.flush}). */
+  flushWrites(): void {
+    this.#writeQueue.flush();
+  }
+
   /**
    * The end of a QoS 1 (PUBACK) or QoS 2 (PUBCOMP, or a PUBREC with an error code) exchange: the
    * message leaves the window [MQTT-4.9.0-3], making room for a queued one. An unknown packet id

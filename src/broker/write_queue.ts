@@ -40,6 +40,8 @@ export class WriteQueue {
   #chunks: QueuedBytes[] = [];
   #queuedBytes = 0;
   #writing = false;
+  /** The writer has started (`#writing` is set as soon as one is due, on a microtask). */
+  #draining = false;
   #closed = false;
   #drainWaiters: (() => void)[] = [];
   /** The batch being written, if it is one (possibly written by other queues too). */
@@ -69,9 +71,24 @@ export class WriteQueue {
       this.#writing = true;
       // Start on a microtask so every packet produced while handling the current read (one
       // parse of many packets, one route to many subscribers) joins the first write.
-      queueMicrotask(() => void this.#drain());
+      queueMicrotask(() => this.#startDrain());
     }
     return true;
+  }
+
+  /**
+   * Starts writing what is queued now instead of once the current task's work is done: the
+   * caller has a long run of packets still to make (a new subscriber's retained set) and the
+   * peer can read the first of them meanwhile. Later pushes join the following writes as usual.
+   */
+  flush(): void {
+    if (this.#writing) this.#startDrain();
+  }
+
+  #startDrain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    void this.#drain();
   }
 
   /** Resolves once everything queued so far is written, or the queue is closed. */
@@ -115,6 +132,7 @@ export class WriteQueue {
       }
     } finally {
       this.#writing = false;
+      this.#draining = false;
       if (this.#closed || this.#chunks.length === 0) this.#wakeDrainWaiters();
     }
   }

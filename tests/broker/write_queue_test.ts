@@ -227,3 +227,35 @@ Deno.test("WriteQueue keeps a shared batch for the queues still writing it when 
   held.releaseAll();
   await healthy.drained();
 });
+
+Deno.test("WriteQueue.flush() starts the write at once; later bytes follow in order, written once", async () => {
+  const calls: number[][] = [];
+  const transport: Transport = {
+    read: () => Promise.resolve(null),
+    write: (bytes) => {
+      calls.push([...bytes]);
+      return Promise.resolve(bytes.byteLength);
+    },
+    close: () => {},
+  };
+  const queue = new WriteQueue(transport, noEvents);
+  queue.flush(); // nothing queued: nothing to start
+  assert.deepEqual(calls, []);
+  queue.push(new Uint8Array([1, 2]));
+  queue.push(new Uint8Array([3]));
+  queue.flush();
+  // Written before this task ends, not on the microtask push scheduled.
+  assert.deepEqual(calls, [[1, 2, 3]]);
+  queue.flush(); // a writer runs already: no second one
+  queue.push(new Uint8Array([4]));
+  queue.push(new Uint8Array([5, 6]));
+  await queue.drained();
+  assert.deepEqual(calls, [[1, 2, 3], [4, 5, 6]]);
+  assert.equal(queue.queuedBytes, 0);
+  // After a close, a flush writes nothing.
+  queue.push(new Uint8Array([7]));
+  queue.close();
+  queue.flush();
+  await queue.drained();
+  assert.deepEqual(calls.flat(), [1, 2, 3, 4, 5, 6]);
+});
