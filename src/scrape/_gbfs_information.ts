@@ -269,7 +269,6 @@ class Stations implements Information {
       if (c >= 0x80) return this.slotOf(utf8.decode(bytes.subarray(from, to)));
       hash = Math.imul(hash ^ c, FNV_PRIME);
     }
-    const ids = this.ids;
     const table = this.#table;
     const mask = this.#mask;
     let at = hash & mask;

@@ -45,7 +45,8 @@ function statusBody(ids: string[]): string {
 Deno.test("sameIdAt() answers as sameId on the id's string, for both readers' Information", () => {
   for (const ascii of [true, false]) {
     // Without the non-ASCII ids, the scanner reads the body from its bytes alone.
-    const ids = ascii ? SPELLED.filter((id) => !/[^\x00-\x7f]|\\u00/.test(id)) : SPELLED;
+    const isAscii = (id: string) => [...id].every((c) => c.charCodeAt(0) < 0x80);
+    const ids = ascii ? SPELLED.filter((id) => isAscii(id) && !id.includes("\\u00")) : SPELLED;
     const text = informationBody(ids);
     const scanned = scanInformationBytes(encoder.encode(text), "u")?.document;
     assert.ok(scanned !== undefined);
