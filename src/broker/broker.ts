@@ -368,6 +368,9 @@ export class Broker {
       qos,
       retain: message.retain === true,
       properties: message.properties,
+      // The copy above (or the string's UTF-8 bytes) is the broker's own: a retained network is
+      // not copied a second time.
+      payloadOwned: true,
     }, undefined));
   }
 

@@ -156,3 +156,15 @@ Deno.test("Broker keeps retained payloads intact while the same connection goes 
     assert.equal(received.find((m) => m.topic === `kept/${i}`)?.payload, payloadOf(i));
   }
 });
+
+Deno.test("Broker.publish() keeps a retained payload of its own: the caller may reuse its buffer", async () => {
+  await using broker = await startBroker();
+  const buffer = new TextEncoder().encode("network state");
+  broker.publish({ topic: "network/gbfs/a/update", payload: buffer, qos: 1, retain: true });
+  buffer.fill(0x21);
+  await using late = await connectClient(broker, 5);
+  const inbox = new Inbox(late);
+  await late.subscribeAsync("network/#", { qos: 1 });
+  const [received] = await inbox.waitFor(1);
+  assert.equal(received?.payload, "network state");
+});
