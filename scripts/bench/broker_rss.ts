@@ -12,6 +12,7 @@
  */
 import { ALLOW_FFI_FLAG } from "../../src/libc.ts";
 import { parseArgs } from "node:util";
+import { freePort } from "./_brokers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const HERE = new URL(".", import.meta.url).pathname;
@@ -37,13 +38,6 @@ interface Memory {
   vmRss: number;
   rssAnon: number;
   rssFile: number;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 /** Memory of `pid` in MB (10^6 bytes, as bench.mjs reports). */
