@@ -58,15 +58,19 @@ export class OutgoingPublish {
   /**
    * The outgoing form of `message` for a delivery at `nowMs`: the one kept with the message when
    * it can be, so a retained message sent to each new subscriber, or a message sent out of many
-   * session queues, is encoded once and not once per delivery. A message with an expiry gets a
-   * new one each time (the interval it carries is the one remaining now [MQTT-3.3.2-6]), and so
-   * does a payload too large for a write batch, whose encoded form is a whole copy of it.
+   * session queues, is encoded once and not once per delivery. A message with an expiry carries
+   * the interval remaining at its delivery [MQTT-3.3.2-6], in whole seconds: its kept form serves
+   * the deliveries of one such second, and the next second gets a new one (Spoke's networks all
+   * expire). A payload too large for a write batch is encoded each time: its encoded form is a
+   * whole copy of it.
    */
   static of(message: Message, nowMs: number, preferredPacketId = 0): OutgoingPublish {
-    if (message.expiresAtMs !== undefined || !fitsBatch(message)) {
-      return new OutgoingPublish(message, nowMs, preferredPacketId);
+    if (!fitsBatch(message)) return new OutgoingPublish(message, nowMs, preferredPacketId);
+    const kept = message.encoded;
+    if (kept !== undefined && kept.#expirySeconds === remainingExpirySeconds(message, nowMs)) {
+      return kept;
     }
-    return message.encoded ??= new OutgoingPublish(message, nowMs, preferredPacketId);
+    return message.encoded = new OutgoingPublish(message, nowMs, preferredPacketId);
   }
 
   /**

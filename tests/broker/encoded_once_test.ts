@@ -4,8 +4,10 @@
  * bytes must differ per delivery: a remaining expiry interval, a payload too big for a batch.
  */
 import assert from "node:assert/strict";
+import mqttPacket from "mqtt-packet";
+import { Buffer } from "node:buffer";
 import { createMessage } from "../../src/broker/message.ts";
-import { OutgoingPublish } from "../../src/broker/outgoing.ts";
+import { type EncodedPublish, OutgoingPublish } from "../../src/broker/outgoing.ts";
 import { BATCH_BUFFER_BYTES } from "../../src/broker/_batch_buffers.ts";
 import type { Broker } from "../../src/broker/mod.ts";
 import {
@@ -43,7 +45,8 @@ Deno.test("OutgoingPublish.of() keeps one encoded form with a message and reuses
   );
 });
 
-Deno.test("OutgoingPublish.of() encodes afresh a message with an expiry or a payload past a batch", () => {
+Deno.test("OutgoingPublish.of() keeps a message with an expiry for one second of remaining interval", () => {
+  const createdMs = 1_000_000;
   const expiring = createMessage(
     {
       topic: "t/e",
@@ -53,12 +56,20 @@ Deno.test("OutgoingPublish.of() encodes afresh a message with an expiry or a pay
       properties: { messageExpiryInterval: 60 },
     },
     undefined,
+    createdMs,
   );
-  assert.notEqual(
-    OutgoingPublish.of(expiring, Date.now()),
-    OutgoingPublish.of(expiring, Date.now()),
-  );
-  assert.equal(expiring.encoded, undefined);
+  const first = OutgoingPublish.of(expiring, createdMs);
+  // 60 s remain at +0 and at +0.5 s (whole seconds, rounded up): the same bytes serve both.
+  assert.equal(OutgoingPublish.of(expiring, createdMs + 500), first);
+  const later = OutgoingPublish.of(expiring, createdMs + 1_500);
+  assert.notEqual(later, first);
+  assert.equal(expiring.encoded, later);
+  // [MQTT-3.3.2-6] each carries the interval remaining at its delivery.
+  assert.equal(expiryOf(first.encode(5, 1, true, 1)), 60);
+  assert.equal(expiryOf(later.encode(5, 1, true, 1)), 59);
+});
+
+Deno.test("OutgoingPublish.of() encodes a payload past a write batch afresh each time", () => {
   const big = createMessage(
     { topic: "t/b", payload: new Uint8Array(BATCH_BUFFER_BYTES), qos: 1, retain: true },
     undefined,
@@ -66,6 +77,25 @@ Deno.test("OutgoingPublish.of() encodes afresh a message with an expiry or a pay
   assert.notEqual(OutgoingPublish.of(big, Date.now()), OutgoingPublish.of(big, Date.now()));
   assert.equal(big.encoded, undefined);
 });
+
+/** The Message Expiry Interval of an encoded MQTT 5 PUBLISH. */
+function expiryOf(encoded: EncodedPublish): number {
+  let bytes: Uint8Array;
+  if (encoded instanceof Uint8Array) {
+    bytes = encoded;
+  } else {
+    bytes = new Uint8Array(encoded.byteLength);
+    encoded.writeTo(bytes, 0);
+  }
+  let expiry: number | undefined;
+  const parser = mqttPacket.parser({ protocolVersion: 5 });
+  parser.on("packet", (packet) => {
+    expiry = (packet as mqttPacket.IPublishPacket).properties?.messageExpiryInterval;
+  });
+  parser.parse(Buffer.from(bytes));
+  assert.ok(expiry !== undefined, "no Message Expiry Interval in the packet");
+  return expiry;
+}
 
 Deno.test("Broker sends the same retained set intact to subscribers one after another through a small window", async () => {
   // A window of 3: most of the set waits in each session's queue and goes out as acks return.
