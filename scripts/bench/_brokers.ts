@@ -4,9 +4,7 @@
  * of 127.0.0.1 and stopped by `await using`.
  */
 import { ALLOW_FFI_FLAG } from "../../src/libc.ts";
-
-/** The flags deno.json's tasks and the compiled binary run Spoke with. */
-export const SHIPPED_V8_FLAGS = "--max-semi-space-size=2,--expose-gc";
+import { SHIPPED_V8_FLAGS } from "./_v8_flags.ts";
 
 /** A broker process listening on `port`. */
 export interface RunningBroker extends AsyncDisposable {

@@ -7,7 +7,8 @@
  * and `npm install` done in the bench folder (`SPOKE_MQTT_BENCH_DIR` overrides its place).
  */
 import { parseArgs } from "node:util";
-import { SHIPPED_V8_FLAGS, startMosquitto, startSpoke } from "./_brokers.ts";
+import { startMosquitto, startSpoke } from "./_brokers.ts";
+import { SHIPPED_V8_FLAGS } from "./_v8_flags.ts";
 
 const BENCH_DIR = Deno.env.get("SPOKE_MQTT_BENCH_DIR") ?? "/work/shared/mqtt";
 // `spoke broker` inherits this environment and refuses SPOKE_* names it does not know.

@@ -13,6 +13,7 @@
 import { ALLOW_FFI_FLAG } from "../../src/libc.ts";
 import { parseArgs } from "node:util";
 import { freePort } from "./_brokers.ts";
+import { SHIPPED_V8_FLAGS } from "./_v8_flags.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const HERE = new URL(".", import.meta.url).pathname;
@@ -23,7 +24,7 @@ const { values } = parseArgs({
     clients: { type: "string", default: "1000" },
     runs: { type: "string", default: "3" },
     // The flags deno.json's tasks and the compiled binary use; another set measures a variant.
-    "v8-flags": { type: "string", default: "--max-semi-space-size=2,--expose-gc" },
+    "v8-flags": { type: "string", default: SHIPPED_V8_FLAGS },
   },
 });
 const V8_FLAGS = `--v8-flags=${values["v8-flags"]}`;

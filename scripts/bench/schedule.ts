@@ -34,6 +34,7 @@ import { openKernelSleep, Scheduler } from "../../src/schedule/mod.ts";
 import { MetricsRegistry } from "../../src/metrics/mod.ts";
 import { fetchJson, HttpClient } from "../../src/scrape/mod.ts";
 import { startMemoryTrim } from "../../src/cli/memory_trim.ts";
+import { SHIPPED_V8_FLAGS } from "./_v8_flags.ts";
 
 const INTERVAL_S = 60;
 const JITTER_S = 5;
@@ -45,7 +46,7 @@ const MAX_BYTES = 16_777_216;
  * (src/cli/memory_trim.ts, which needs `gc()` and glibc's `malloc_trim`) are part of the product.
  */
 const SPOKE_V8_FLAGS = [
-  `--v8-flags=${Deno.env.get("BENCH_V8_FLAGS") ?? "--max-semi-space-size=2,--expose-gc"}`,
+  `--v8-flags=${Deno.env.get("BENCH_V8_FLAGS") ?? SHIPPED_V8_FLAGS}`,
 ];
 const here = new URL(".", import.meta.url);
 

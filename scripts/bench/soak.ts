@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { DatabaseSync } from "node:sqlite";
+import { SHIPPED_V8_FLAGS } from "./_v8_flags.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -21,7 +22,7 @@ const { values } = parseArgs({
     "no-sqlite": { type: "boolean" },
     inspect: { type: "string" },
     // What scripts/compile.ts ships; other V8 flags are for comparing, not for figures.
-    "v8-flags": { type: "string", default: "--max-semi-space-size=2,--expose-gc" },
+    "v8-flags": { type: "string", default: SHIPPED_V8_FLAGS },
   },
 });
 const minutes = Number(values.minutes ?? 30);

@@ -149,8 +149,7 @@ export class OutgoingPublish {
     if (properties === undefined) {
       const topic = this.#topicBytes ??= topicBytes(message.topic);
       const payload = message.payload;
-      // [MQTT-3.3.1-2] DUP only with QoS > 0
-      const dupFlag = dup && qos > 0;
+      // publishHead sets DUP only with QoS > 0 [MQTT-3.3.1-2].
       // A packet that fits a write batch is copied into one, and its payload with it.
       if (fitsBatch(message, topic.byteLength)) {
         const head = publishHead(
@@ -159,12 +158,12 @@ export class OutgoingPublish {
           payload.byteLength,
           qos,
           retain,
-          dupFlag,
+          dup,
           packetId,
         );
         if (head !== undefined) return new PublishParts(head, payload);
       } else {
-        const bytes = publishBytes(protocolVersion, topic, payload, qos, retain, dupFlag, packetId);
+        const bytes = publishBytes(protocolVersion, topic, payload, qos, retain, dup, packetId);
         if (bytes !== undefined) return bytes;
       }
     }
