@@ -68,11 +68,28 @@ const context = (cache?: FeedCache, client = http): ScrapeContext => ({
 
 /**
  * Spoke's client with every URL read for real once, up to VARIANTS times for a
- * body that changes at every request, and then answered from memory in turn,
- * a fresh copy each time (as a read from a socket is).
+ * body that changes at every request, and then answered from memory in turn:
+ * the same bytes each time, as pybikes' cachedict answers with the same text
+ * (a scraper never writes into a body: its FeedCache keeps them to compare;
+ * {@link MemoryClient.checkUntouched} makes sure).
  */
 class MemoryClient extends HttpClient {
-  readonly #held = new Map<string, { versions: HttpResponse[]; served: number }>();
+  readonly #held = new Map<
+    string,
+    { versions: HttpResponse[]; copies: Uint8Array[]; served: number }
+  >();
+
+  /** Throws if a scrape wrote into a body it was given. */
+  checkUntouched(): void {
+    for (const [url, { versions, copies }] of this.#held) {
+      versions.forEach(({ body }, v) => {
+        const copy = copies[v]!;
+        if (body.byteLength !== copy.byteLength || body.some((byte, i) => byte !== copy[i])) {
+          throw new Error(`a scrape wrote into the body of ${url}`);
+        }
+      });
+    }
+  }
 
   override async get(
     url: URL,
@@ -92,11 +109,10 @@ class MemoryClient extends HttpClient {
         ) break;
         versions.push(version);
       }
-      held = { versions, served: 0 };
+      held = { versions, copies: versions.map(({ body }) => body.slice()), served: 0 };
       this.#held.set(url.href, held);
     }
-    const answer = held.versions[held.served++ % held.versions.length]!;
-    return { ...answer, body: answer.body.slice() };
+    return held.versions[held.served++ % held.versions.length]!;
   }
 }
 
@@ -119,6 +135,7 @@ async function rounds(mode: "e2e" | "parse"): Promise<void> {
   const cpu0 = cpuSeconds();
   const wall0 = performance.now();
   for (let i = 0; i < count; i++) await scrapeGbfs(spec, context(cache, client));
+  if (client instanceof MemoryClient) client.checkUntouched();
   if (client !== http) client?.close();
   console.log(JSON.stringify({
     side: "spoke",

@@ -1,2 +1,3 @@
 /** The V8 flags deno.json's tasks and the compiled binary run Spoke with (see BENCHMARKS.md). */
-export const SHIPPED_V8_FLAGS = "--max-semi-space-size=2,--expose-gc";
+export const SHIPPED_V8_FLAGS =
+  "--max-semi-space-size=2,--no-allocation-site-pretenuring,--expose-gc";

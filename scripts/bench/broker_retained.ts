@@ -1,6 +1,6 @@
 /**
  * `deno task bench broker_retained [--rounds N] [--qos 0|1] [--mqtt 4|5] [--baseline REV]
- * [--inflight N] [--fresh]`: the issue's "1,000 retained messages to a new subscriber no slower than
+ * [--inflight N] [--fresh] [--v8-flags=F] [--compare-v8-flags=F]`: the issue's "1,000 retained messages to a new subscriber no slower than
  * mosquitto", measured so that the machine's drift cannot decide it. bench.mjs's `retained` case
  * runs all its samples on one broker, then all on the next; its samples moved 12 – 64 ms for the
  * same broker. Here one node process (`_retained_client.mjs`, MQTT.js as in bench.mjs) stores the
@@ -10,11 +10,14 @@
  * message, and of the broker's CPU per round (all its threads, from
  * /proc/PID/task/\*\/schedstat), then ratios to mosquitto. `--inflight` sets Spoke's
  * `max_inflight` (default 1000; mosquitto's is 20); `--fresh` publishes the set anew 200 ms before
- * each round, as bench.mjs does before each of its samples. Needs node, mosquitto and `npm ci` in the
+ * each round, as bench.mjs does before each of its samples. `--v8-flags` runs Spoke with other
+ * V8 flags than the shipped ones; `--compare-v8-flags` adds a second Spoke from this tree with
+ * those flags, in the same rounds. Needs node, mosquitto and `npm ci` in the
  * MQTT bench folder (`SPOKE_MQTT_BENCH_DIR`, default /work/shared/mqtt).
  */
 import { parseArgs } from "node:util";
 import { type RunningBroker, startMosquitto, startSpoke } from "./_brokers.ts";
+import { SHIPPED_V8_FLAGS } from "./_v8_flags.ts";
 
 const BENCH_DIR = Deno.env.get("SPOKE_MQTT_BENCH_DIR") ?? "/work/shared/mqtt";
 // `spoke broker` inherits this environment and refuses SPOKE_* names it does not know.
@@ -33,6 +36,8 @@ const { values } = parseArgs({
     inflight: { type: "string" },
     // New messages before each round, as bench.mjs publishes them in each of its samples.
     fresh: { type: "boolean", default: false },
+    "v8-flags": { type: "string", default: SHIPPED_V8_FLAGS },
+    "compare-v8-flags": { type: "string" },
   },
 });
 const rounds = Number(values.rounds);
@@ -84,7 +89,11 @@ try {
     const tree = await checkout(values.baseline, dir);
     brokers.push(await startSpoke(dir, tree, toml, undefined, `spoke@${values.baseline}`));
   }
-  brokers.push(await startSpoke(dir, ROOT, toml));
+  brokers.push(await startSpoke(dir, ROOT, toml, values["v8-flags"]));
+  const compared = values["compare-v8-flags"];
+  if (compared !== undefined) {
+    brokers.push(await startSpoke(dir, ROOT, toml, compared, `spoke[${compared}]`));
+  }
   const { code, stdout, stderr } = await new Deno.Command("node", {
     args: [
       `${HERE}_retained_client.mjs`,

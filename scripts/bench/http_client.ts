@@ -5,7 +5,7 @@
  * `fetch` (the anchor) and through Spoke's `HttpClient`, and the bare
  * transports under them (`fetch` + `bytes()`, `HttpClient.get`). The sides
  * take turns, three rounds after a warm-up, and the medians are reported with
- * their ratio. Runs with the V8 flags Spoke ships (`--max-semi-space-size=2`).
+ * their ratio. Runs with the V8 flags Spoke ships (`--max-semi-space-size=2,--no-allocation-site-pretenuring`).
  *
  * Options: `--gets N` (10000), `--in-flight N` (8), `--rounds N` (3).
  */
@@ -40,7 +40,7 @@ if (values.child === undefined) {
       args: [
         "run",
         "-A",
-        "--v8-flags=--max-semi-space-size=2",
+        "--v8-flags=--max-semi-space-size=2,--no-allocation-site-pretenuring",
         new URL(import.meta.url).pathname,
         `--child=${port}`,
         ...Deno.args,

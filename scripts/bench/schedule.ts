@@ -18,7 +18,7 @@
  * spoke.ts passes it) with the task's AbortSignal. The scheduler hands `onDue` each
  * run's due time and lateness, which is the drift reported. The child runs
  * as `spoke run` does: the V8 flags deno.json's `spoke` task ships
- * (`--max-semi-space-size=2,--expose-gc`) and the memory trim every 30 s; it
+ * (`--max-semi-space-size=2,--no-allocation-site-pretenuring,--expose-gc`) and the memory trim every 30 s; it
  * imports only the engine (schedule, queue, metrics) and the scrapers.
  *
  * Environment: BENCH_V8_FLAGS (the Spoke child's and bare runtime's, default
