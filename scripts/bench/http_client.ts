@@ -12,6 +12,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { fetchJson, HttpClient, type ScrapeContext } from "../../src/scrape/mod.ts";
+import { SHIPPED_HEAP_FLAGS } from "./_v8_flags.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -40,7 +41,7 @@ if (values.child === undefined) {
       args: [
         "run",
         "-A",
-        "--v8-flags=--max-semi-space-size=2,--no-allocation-site-pretenuring",
+        `--v8-flags=${SHIPPED_HEAP_FLAGS}`,
         new URL(import.meta.url).pathname,
         `--child=${port}`,
         ...Deno.args,

@@ -30,6 +30,7 @@
  * the catalog round).
  */
 import { parseArgs } from "node:util";
+import { SHIPPED_HEAP_FLAGS } from "./_v8_flags.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -38,10 +39,7 @@ const { values } = parseArgs({
     rounds: { type: "string" },
     warmup: { type: "string" },
     workers: { type: "string" },
-    "v8-flags": {
-      type: "string",
-      default: "--max-semi-space-size=2,--no-allocation-site-pretenuring",
-    },
+    "v8-flags": { type: "string", default: SHIPPED_HEAP_FLAGS },
     feeds: { type: "string", default: "static,live,churn" },
     "no-catalog": { type: "boolean", default: false },
   },
