@@ -5,7 +5,7 @@ import type { ProtocolVersion } from "./codec.ts";
 import type { Message } from "./message.ts";
 import { remainingExpirySeconds } from "./message.ts";
 import type { InflightPublish, Qos } from "./session.ts";
-import { publishBytes, publishHead, PublishParts, topicBytes } from "./_publish_bytes.ts";
+import { publishBytes, publishHead, PublishParts } from "./_publish_bytes.ts";
 import { BATCH_BUFFER_BYTES } from "./_batch_buffers.ts";
 
 /** One subscriber's encoded PUBLISH, as the write queue takes it. */
@@ -39,12 +39,14 @@ export class OutgoingPublish {
   /** The packet id the QoS 1/2 variants are encoded with; 0 (never a valid id) for none. */
   readonly preferredPacketId: number;
   readonly #expirySeconds: number | undefined;
-  /** Encoded variants by (version, qos, retain); QoS 1/2 ones carry `preferredPacketId`. */
-  readonly #variants: (Uint8Array | PublishParts | undefined)[] = new Array(12);
-  /** Where each QoS 1/2 template's packet id sits. */
-  readonly #packetIdOffsets: number[] = new Array(12);
-  /** The topic name's UTF-8 bytes, once a packet needed them. */
-  #topicBytes: Uint8Array | undefined;
+  /**
+   * Encoded variants by slot (version, qos, retain); QoS 1/2 ones carry `preferredPacketId`.
+   * Nearly every message goes out in one variant, kept in the first two fields; the array is
+   * made for a second one. A new subscriber's thousand retained messages are a thousand of these.
+   */
+  #firstSlot = -1;
+  #first: Uint8Array | PublishParts | undefined;
+  #others: (Uint8Array | PublishParts | undefined)[] | undefined;
   /** The in-flight records of its QoS 1 copies without identifiers, by retain flag. */
   #inflightEntry: InflightPublish | undefined;
   #inflightEntryRetained: InflightPublish | undefined;
@@ -103,19 +105,32 @@ export class OutgoingPublish {
       );
     }
     const slot = (protocolVersion - 4) * 6 + qos * 2 + (retain ? 1 : 0);
-    let template = this.#variants[slot];
-    if (template === undefined) {
-      const id = qos > 0 ? this.preferredPacketId : 0;
-      template = this.#encodeOne(protocolVersion, qos, retain, id, undefined, false, undefined);
-      this.#variants[slot] = template;
-      if (qos > 0) {
-        const head = template instanceof PublishParts ? template.head : template;
-        this.#packetIdOffsets[slot] = packetIdOffset(head);
-      }
-    }
+    const template = this.#variant(slot, protocolVersion, qos, retain);
     if (qos === 0 || (packetId === this.preferredPacketId && !dup)) return template;
     // [MQTT-3.3.1-1] DUP only on a redelivery; [MQTT-2.3.1-2] a packet id of its own per copy
-    return new PublishCopy(template, this.#packetIdOffsets[slot]!, packetId, dup);
+    const head = template instanceof PublishParts ? template.head : template;
+    return new PublishCopy(template, packetIdOffset(head), packetId, dup);
+  }
+
+  /** The shared template of one slot, encoded the first time it is asked for. */
+  #variant(
+    slot: number,
+    protocolVersion: ProtocolVersion,
+    qos: Qos,
+    retain: boolean,
+  ): Uint8Array | PublishParts {
+    if (slot === this.#firstSlot) return this.#first!;
+    const kept = this.#others?.[slot];
+    if (kept !== undefined) return kept;
+    const id = qos > 0 ? this.preferredPacketId : 0;
+    const template = this.#encodeOne(protocolVersion, qos, retain, id, undefined, false, undefined);
+    if (this.#firstSlot === -1) {
+      this.#firstSlot = slot;
+      this.#first = template;
+    } else {
+      (this.#others ??= new Array(12))[slot] = template;
+    }
+    return template;
   }
 
   /**
@@ -147,11 +162,11 @@ export class OutgoingPublish {
       ? this.#properties(subscriptionIds, topicAlias)
       : undefined;
     if (properties === undefined) {
-      const topic = this.#topicBytes ??= topicBytes(message.topic);
+      const topic = message.topic;
       const payload = message.payload;
       // publishHead sets DUP only with QoS > 0 [MQTT-3.3.1-2].
       // A packet that fits a write batch is copied into one, and its payload with it.
-      if (fitsBatch(message, topic.byteLength)) {
+      if (fitsBatch(message)) {
         const head = publishHead(
           protocolVersion,
           topic,
@@ -218,8 +233,8 @@ export class OutgoingPublish {
  * head is at most 10 bytes besides the topic (header, length, id, property length); the topic's
  * UTF-8 bytes are at most 3 per UTF-16 unit of its name.
  */
-function fitsBatch(message: Message, topicBytes = message.topic.length * 3): boolean {
-  return message.payload.byteLength + topicBytes + 10 < BATCH_BUFFER_BYTES;
+function fitsBatch(message: Message): boolean {
+  return message.payload.byteLength + message.topic.length * 3 + 10 < BATCH_BUFFER_BYTES;
 }
 
 /**

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import mqttPacket from "mqtt-packet";
 import { Buffer } from "node:buffer";
-import {
-  publishBytes,
-  publishHead,
-  PublishParts,
-  topicBytes,
-} from "../../src/broker/_publish_bytes.ts";
+import { publishBytes, publishHead, PublishParts } from "../../src/broker/_publish_bytes.ts";
 
 const utf8 = new TextEncoder();
 
@@ -53,8 +48,7 @@ for (const version of [4, 5] as const) {
       const payload = new Uint8Array(Math.max(0, size)).map((_, i) => i % 251);
       for (const qos of [0, 1, 2] as const) {
         for (const [retain, dup] of [[false, false], [true, false], [false, true], [true, true]]) {
-          const topicBytes = utf8.encode(topic);
-          const got = publishBytes(version, topicBytes, payload, qos, retain!, dup!, 0x1234);
+          const got = publishBytes(version, topic, payload, qos, retain!, dup!, 0x1234);
           assert.ok(got !== undefined);
           const expected = reference(
             version,
@@ -68,7 +62,7 @@ for (const version of [4, 5] as const) {
           const what = `payload ${payload.byteLength}, QoS ${qos}, retain ${retain}, dup ${dup}`;
           assert.deepEqual([...got], expected, what);
           // The same packet as a head and the payload, joined where it is written.
-          const head = publishHead(version, topicBytes, size, qos, retain!, dup!, 0x1234)!;
+          const head = publishHead(version, topic, size, qos, retain!, dup!, 0x1234)!;
           const parts = new PublishParts(head, payload);
           const written = new Uint8Array(parts.byteLength + 2);
           parts.writeTo(written, 1);
@@ -80,21 +74,40 @@ for (const version of [4, 5] as const) {
 }
 
 Deno.test("publishBytes() leaves a topic longer than 65,535 UTF-8 bytes to mqtt-packet", () => {
-  const long = new Uint8Array(65_536).fill(0x61);
+  const long = "a".repeat(65_536);
+  const one = new Uint8Array(1);
   assert.equal(publishHead(4, long, 1, 0, false, false, 0), undefined);
-  assert.equal(publishBytes(4, long, new Uint8Array(1), 0, false, false, 0), undefined);
-  assert.ok(publishBytes(4, long.subarray(1), new Uint8Array(1), 0, false, false, 0) !== undefined);
+  assert.equal(publishBytes(4, long, one, 0, false, false, 0), undefined);
+  assert.ok(publishBytes(4, long.slice(1), one, 0, false, false, 0) !== undefined);
+  // Fewer characters than the limit, more UTF-8 bytes: counted in bytes.
+  const wide = "é".repeat(40_000);
+  assert.equal(publishHead(5, wide, 1, 1, false, false, 1), undefined);
+  assert.ok(publishHead(5, "é".repeat(32_767), 1, 1, false, false, 1) !== undefined);
 });
 
 Deno.test("publishBytes() sets DUP only on QoS 1 and 2 [MQTT-3.3.1-2]", () => {
-  const bytes = publishBytes(4, utf8.encode("t"), new Uint8Array(0), 0, false, true, 0)!;
+  const bytes = publishBytes(4, "t", new Uint8Array(0), 0, false, true, 0)!;
   assert.equal(bytes[0], 0x30);
 });
 
-Deno.test("topicBytes() gives the UTF-8 bytes of ASCII and non-ASCII topic names", () => {
+Deno.test("publishHead() writes ASCII and non-ASCII topic names as UTF-8", () => {
+  const payload = new Uint8Array([1, 2, 3]);
   for (
-    const topic of ["network/gbfs/divvy/update", "", "a", "café/ü/€", "x/\u{1F6B2}/y", "a\u0080b"]
+    const name of [
+      "network/gbfs/divvy/update",
+      "",
+      "a",
+      "café/ü/€",
+      "x/\u{1F6B2}/y",
+      "a\u0080b",
+      "\u007f",
+    ]
   ) {
-    assert.deepEqual(topicBytes(topic), new TextEncoder().encode(topic), topic);
+    for (const version of [4, 5] as const) {
+      for (const qos of [0, 1] as const) {
+        const got = publishBytes(version, name, payload, qos, true, false, 9)!;
+        assert.deepEqual([...got], reference(version, name, payload, qos, true, false, 9), name);
+      }
+    }
   }
 });
