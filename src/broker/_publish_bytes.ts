@@ -78,65 +78,9 @@ export function publishHead(
   dup: boolean,
   packetId: number,
 ): Uint8Array | undefined {
-  const length = topic.length;
-  if (length > MAX_STRING_BYTES) return undefined;
-  const head = headFrame(protocolVersion, length, payloadLength, qos, retain, dup, packetId);
-  if (head === undefined) return undefined;
-  const at = head.byteLength - length - (qos > 0 ? 2 : 0) - (protocolVersion === 5 ? 1 : 0);
-  for (let i = 0; i < length; i++) {
-    const code = topic.charCodeAt(i);
-    if (code >= 0x80) {
-      return utf8HeadOf(
-        protocolVersion,
-        utf8.encode(topic),
-        payloadLength,
-        qos,
-        retain,
-        dup,
-        packetId,
-      );
-    }
-    head[at + i] = code;
-  }
-  return head;
-}
-
-function utf8HeadOf(
-  protocolVersion: ProtocolVersion,
-  topic: Uint8Array,
-  payloadLength: number,
-  qos: Qos,
-  retain: boolean,
-  dup: boolean,
-  packetId: number,
-): Uint8Array | undefined {
-  if (topic.byteLength > MAX_STRING_BYTES) return undefined;
-  const head = headFrame(
-    protocolVersion,
-    topic.byteLength,
-    payloadLength,
-    qos,
-    retain,
-    dup,
-    packetId,
-  );
-  head?.set(
-    topic,
-    head.byteLength - topic.byteLength - (qos > 0 ? 2 : 0) - (protocolVersion === 5 ? 1 : 0),
-  );
-  return head;
-}
-
-/** A head with everything but the topic name's bytes, which are `topicLength` long. */
-function headFrame(
-  protocolVersion: ProtocolVersion,
-  topicLength: number,
-  payloadLength: number,
-  qos: Qos,
-  retain: boolean,
-  dup: boolean,
-  packetId: number,
-): Uint8Array | undefined {
+  const utf8Bytes = isAscii(topic) ? undefined : utf8.encode(topic);
+  const topicLength = utf8Bytes?.byteLength ?? topic.length;
+  if (topicLength > MAX_STRING_BYTES) return undefined;
   const remainingLength = 2 + topicLength + (qos > 0 ? 2 : 0) +
     (protocolVersion === 5 ? 1 : 0) + payloadLength;
   if (remainingLength > MAX_REMAINING_LENGTH) return undefined;
@@ -154,6 +98,8 @@ function headFrame(
   } while (rest > 0);
   bytes[at++] = topicLength >> 8;
   bytes[at++] = topicLength & 0xff;
+  if (utf8Bytes !== undefined) bytes.set(utf8Bytes, at);
+  else for (let i = 0; i < topicLength; i++) bytes[at + i] = topic.charCodeAt(i);
   at += topicLength;
   if (qos > 0) {
     bytes[at++] = packetId >> 8;
@@ -161,4 +107,9 @@ function headFrame(
   }
   if (protocolVersion === 5) bytes[at++] = 0; // no properties
   return bytes;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
