@@ -61,9 +61,6 @@ export interface OpenedSession {
 /** The longest single timer: longer waits are re-armed in steps (setTimeout takes 2^31-1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** How many retained messages a new subscription is sent before the first write starts. */
-const RETAINED_BEFORE_FIRST_WRITE = 16;
-
 /**
  * The broker's shared state and the operations handlers call: the sessions and connected
  * clients by id, the subscription tree, the retained store, the access policy, the counters, and
@@ -279,23 +276,16 @@ export class BrokerCore {
   }
 
   /**
-   * Sends the retained messages matching a new subscription, with the retain flag set
-   * ([MQTT-3.3.1-8] 3.1.1, [MQTT-3.3.1-9] 5.0), at the lower of the message's and the granted QoS.
+   * Sends the retained messages matching a new subscription [MQTT-3.8.4-4], unexpired ones only
+   * [MQTT-3.3.2-5] (see `Client.sendRetained`).
    */
   deliverRetained(client: Client, subscription: Subscription): void {
     const nowMs = Date.now();
     const ids = subscription.subscriptionId === undefined
       ? undefined
       : [subscription.subscriptionId];
-    let sent = 0;
-    for (const message of this.retainedStore.match(subscription.filter, nowMs)) {
-      if (this.access.checksDelivery && !this.access.mayReceive(client, message.topic)) continue;
-      const qos = message.qos < subscription.qos ? message.qos : subscription.qos;
-      client.deliver(OutgoingPublish.of(message, nowMs), qos, true, ids);
-      // The SUBACK and the first messages go out while the rest are made: a new subscriber's
-      // thousand retained messages took 2 – 5 ms to make before its first byte (mosquitto: 0.7).
-      if (++sent === RETAINED_BEFORE_FIRST_WRITE) client.flushWrites();
-    }
+    const messages = this.retainedStore.match(subscription.filter, nowMs);
+    client.sendRetained(messages, subscription.qos, ids, nowMs);
   }
 
   /**

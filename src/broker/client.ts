@@ -15,6 +15,7 @@ import type { TopicAliasUse } from "./outgoing.ts";
 import type { Qos, QueuedPublish, Session } from "./session.ts";
 import type { Transport } from "./transport.ts";
 import type { DeadlineHolder } from "./deadline_sweep.ts";
+import { RETAINED_STEP_MESSAGES, RetainedBacklog, type RetainedSink } from "./retained_backlog.ts";
 import { WriteQueue, type WriteQueueEvents } from "./write_queue.ts";
 
 const logger = getLogger(["spoke", "broker"]);
@@ -52,7 +53,7 @@ interface CloseOptions {
  * One client connection: the read loop feeding the decoder, the write queue, the deadlines
  * (CONNECT timeout, then keep-alive) and the protocol state the handlers work on.
  */
-export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents {
+export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents, RetainedSink {
   readonly core: BrokerCore;
   readonly #transport: Transport;
   readonly #writeQueue: WriteQueue;
@@ -75,6 +76,8 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
   #held: Packet[] | undefined;
   /** Made only when someone waits for the close (most connections live on, idle). */
   #closed: PromiseWithResolvers<void> | undefined;
+  /** Retained messages of new subscriptions still going out, while there are any. */
+  #retained: RetainedBacklog | undefined;
 
   /** Negotiated by CONNECT; 4 until then (the only form of CONNACK a refused v3 client reads). */
   protocolVersion: ProtocolVersion = 4;
@@ -265,6 +268,25 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
     subscriptionIds: readonly number[] | undefined,
   ): void {
     if (this.#state !== "connected") return;
+    // Behind the retained messages still going out: they were routed first.
+    if (this.#retained !== undefined) {
+      this.#retained.hold({ outgoing, qos, retain, subscriptionIds });
+      return;
+    }
+    this.deliverNow(outgoing, qos, retain, subscriptionIds);
+  }
+
+  /**
+   * {@linkcode RetainedSink}: sends one message now, ahead of what waits behind the retained
+   * backlog. Everything else delivers through {@linkcode deliver}.
+   */
+  deliverNow(
+    outgoing: OutgoingPublish,
+    qos: Qos,
+    retain: boolean,
+    subscriptionIds: readonly number[] | undefined,
+  ): void {
+    if (this.#state !== "connected") return;
     const session = this.session!;
     if (qos === 0) {
       if (this.#writeQueue.queuedBytes > this.core.options.maxQueuedBytes) {
@@ -286,9 +308,44 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
     this.#sendNew(outgoing, qos, retain, subscriptionIds);
   }
 
-  /** Starts writing what is queued for this client now (see {@linkcode WriteQueue.flush}). */
-  flushWrites(): void {
+  /**
+   * Sends a new subscription's retained messages, with the retain flag set ([MQTT-3.3.1-8]
+   * 3.1.1, [MQTT-3.3.1-9] 5.0), each at the lower of its QoS and the granted `qos`: the first
+   * step now, the rest on microtasks (see {@linkcode RetainedBacklog}).
+   */
+  sendRetained(
+    messages: readonly Message[],
+    qos: Qos,
+    subscriptionIds: readonly number[] | undefined,
+    nowMs: number,
+  ): void {
+    if (this.#state !== "connected" || messages.length === 0) return;
+    const sending = this.#retained !== undefined;
+    (this.#retained ??= new RetainedBacklog()).add(messages, qos, subscriptionIds, nowMs);
+    if (!sending) this.#sendRetainedStep();
+  }
+
+  /** {@linkcode RetainedSink}: whether the ACL lets this client read `topic`. */
+  mayReceiveRetained(topic: string): boolean {
+    const access = this.core.access;
+    return !access.checksDelivery || access.mayReceive(this, topic);
+  }
+
+  #sendRetainedStep(): void {
+    const backlog = this.#retained;
+    // A client that left had what remained queued in its session (#close).
+    if (backlog === undefined || this.#state !== "connected") return;
+    backlog.step(RETAINED_STEP_MESSAGES, this);
+    // The writer takes this step's batch now, and its write completes before the next step.
     this.#writeQueue.flush();
+    if (!backlog.done) {
+      queueMicrotask(() => this.#sendRetainedStep());
+      return;
+    }
+    this.#retained = undefined;
+    for (const held of backlog.takeHeld()) {
+      this.deliverNow(held.outgoing, held.qos, held.retain, held.subscriptionIds);
+    }
   }
 
   /**
@@ -537,7 +594,10 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
       clientId: this.clientId || "(before CONNECT)",
       reason,
     });
-    if (wasConnected) this.core.detach(this, options.publishWill);
+    if (wasConnected) {
+      this.#queueRetainedBacklog();
+      this.core.detach(this, options.publishWill);
+    }
     if (options.finalPacket !== undefined) this.#writeQueue.push(options.finalPacket);
     if (options.flush) {
       // Set now, before the read loop can see the closing state and stop reading.
@@ -546,6 +606,17 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents 
       void this.#closeAfterFlush();
     } else {
       this.#closeTransport();
+    }
+  }
+
+  /** What the retained backlog had still to send goes to the session's queue, in order. */
+  #queueRetainedBacklog(): void {
+    const backlog = this.#retained;
+    if (backlog === undefined) return;
+    this.#retained = undefined;
+    const session = this.session!;
+    for (const entry of backlog.takeRemaining(this)) {
+      this.core.stats.dropped += session.enqueue(entry);
     }
   }
 
