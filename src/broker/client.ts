@@ -336,7 +336,8 @@ export class Client implements ClientIdentity, DeadlineHolder, WriteQueueEvents,
     // A client that left had what remained queued in its session (#close).
     if (backlog === undefined || this.#state !== "connected") return;
     backlog.step(RETAINED_STEP_MESSAGES, this);
-    // The writer takes this step's batch now, and its write completes before the next step.
+    // The writer takes this step's batch now; a write the kernel takes at once settles on a
+    // microtask, so the writer is on to the next batch before the next step is made.
     this.#writeQueue.flush();
     if (!backlog.done) {
       queueMicrotask(() => this.#sendRetainedStep());
