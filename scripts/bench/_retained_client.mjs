@@ -2,8 +2,8 @@
 // bench folder (the same client as /work/shared/mqtt/bench.mjs):
 //   node _retained_client.mjs BENCH_DIR ROUNDS QOS MQTT_VERSION stored|fresh NAME:PORT:PID...
 // Stores 1,000 retained 4 KiB messages on every broker, then for each round subscribes a new
-// client to `network/#` on each broker in turn and times the SUBSCRIBE to the first and the last
-// message; with `fresh`, the set is published anew (new messages, as bench.mjs does in each of its
+// client to `network/#` on each broker in turn and times the SUBSCRIBE to the first, the 17th and
+// the last message; with `fresh`, the set is published anew (new messages, as bench.mjs does in each of its
 // samples) 200 ms before each round. Alternating rounds spread drift of the machine over all brokers alike. Each broker's
 // CPU for a round (all its threads, /proc/PID/task/*/schedstat, in ns) is read around it. Prints
 // one JSON line per broker; the retained messages are cleared at the end.
@@ -20,7 +20,15 @@ const PROTOCOL = Number(mqttArg);
 const COUNT = 1000;
 const brokers = specs.map((spec) => {
   const [name, port, pid] = spec.split(":");
-  return { name, port: Number(port), pid: Number(pid), first: [], last: [], cpuMs: [] };
+  return {
+    name,
+    port: Number(port),
+    pid: Number(pid),
+    first: [],
+    afterStep: [],
+    last: [],
+    cpuMs: [],
+  };
 });
 const topics = Array.from({ length: COUNT }, (_, i) => `network/c${i % 5}/r${i}/update`);
 const payload = Buffer.alloc(4096, "x");
@@ -56,6 +64,7 @@ async function round(broker) {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, options());
   let received = 0;
   let firstAt = 0;
+  let afterStepAt = 0;
   let resolveDone;
   const done = new Promise((resolve) => {
     resolveDone = resolve;
@@ -63,6 +72,8 @@ async function round(broker) {
   client.on("message", (_topic, message) => {
     if (message.length !== payload.length) return;
     if (received === 0) firstAt = performance.now();
+    // The 17th: past the first 16, the most a broker sends before it goes on making the rest.
+    if (received === 16) afterStepAt = performance.now();
     if (++received === COUNT) resolveDone(performance.now());
   });
   const cpuBefore = cpuNs(broker.pid);
@@ -72,6 +83,7 @@ async function round(broker) {
   const lastAt = await Promise.race([done, timeout]);
   broker.cpuMs.push((cpuNs(broker.pid) - cpuBefore) / 1e6);
   broker.first.push(firstAt - start);
+  broker.afterStep.push(afterStepAt - start);
   broker.last.push(lastAt - start);
   await client.endAsync();
   if (Number.isNaN(lastAt)) {
@@ -111,6 +123,7 @@ for (const b of brokers) {
     qos: QOS,
     mqtt: PROTOCOL === 5 ? "5.0" : "3.1.1",
     first_ms: median(b.first),
+    msg17_ms: median(b.afterStep),
     last_ms: median(b.last),
     cpu_ms: median(b.cpuMs),
     samples_last_ms: b.last.map((v) => Math.round(v * 10) / 10),
