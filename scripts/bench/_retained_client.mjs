@@ -3,10 +3,11 @@
 //   node _retained_client.mjs BENCH_DIR ROUNDS QOS MQTT_VERSION stored|fresh NAME:PORT:PID...
 // Stores 1,000 retained 4 KiB messages on every broker, then for each round subscribes a new
 // client to `network/#` on each broker in turn and times the SUBSCRIBE to the first, the 17th and
-// the last message; with `fresh`, the set is published anew (new messages, as bench.mjs does in each of its
-// samples) 200 ms before each round. Alternating rounds spread drift of the machine over all brokers alike. Each broker's
-// CPU for a round (all its threads, /proc/PID/task/*/schedstat, in ns) is read around it. Prints
-// one JSON line per broker; the retained messages are cleared at the end.
+// the last message; with `fresh`, the set is published anew (new messages, as bench.mjs does in
+// each of its samples) 200 ms before each round. Alternating rounds spread drift of the machine
+// over all brokers alike. Each broker's CPU for a round (all its threads,
+// /proc/PID/task/*/schedstat, in ns) is read around it. Prints one JSON line per broker; the
+// retained messages are cleared at the end.
 import { createRequire } from "node:module";
 import { readdirSync, readFileSync } from "node:fs";
 

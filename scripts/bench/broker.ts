@@ -15,6 +15,7 @@
 import { parseArgs } from "node:util";
 import { startMosquitto, startSpoke } from "./_brokers.ts";
 import { SHIPPED_V8_FLAGS } from "./_v8_flags.ts";
+import { median } from "./_median.ts";
 
 const BENCH_DIR = Deno.env.get("SPOKE_MQTT_BENCH_DIR") ?? "/work/shared/mqtt";
 // `spoke broker` inherits this environment and refuses SPOKE_* names it does not know.
@@ -86,12 +87,6 @@ const HEADLINE: Record<string, string> = {
 const num = (result: CaseResult | undefined, key: string) =>
   typeof result?.[key] === "number" ? result[key] as number : NaN;
 const fmt = (value: number, digits = 2) => Number.isFinite(value) ? value.toFixed(digits) : "–";
-const median = (values: number[]) => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 // The bench publishes on network/<class>/<tag>/update, which clients may not by default.
 const SPOKE_CONFIG = `[mqtt]\nprotected_topics = []\n`;
 

@@ -1,15 +1,15 @@
 /**
  * `deno task bench broker_retained [--rounds N] [--qos 0|1] [--mqtt 4|5] [--baseline REV]
- * [--inflight N] [--fresh] [--v8-flags=F] [--compare-v8-flags=F]`: the issue's "1,000 retained messages to a new subscriber no slower than
- * mosquitto", measured so that the machine's drift cannot decide it. bench.mjs's `retained` case
+ * [--inflight N] [--fresh] [--v8-flags=F] [--compare-v8-flags=F]`: the issue's "1,000 retained
+ * messages to a new subscriber no slower than mosquitto", measured so that the machine's drift cannot decide it. bench.mjs's `retained` case
  * runs all its samples on one broker, then all on the next; its samples moved 12 – 64 ms for the
  * same broker. Here one node process (`_retained_client.mjs`, MQTT.js as in bench.mjs) stores the
  * same 1,000 retained 4 KiB messages on mosquitto and on `spoke broker` (and, with `--baseline`,
  * on Spoke built from that git revision), then takes rounds: a new subscriber to `network/#` on
  * each broker in turn. Reported per broker: medians of the time to the first message, to the
  * 17th (the first past a broker's first write, which Spoke makes after 16: a gap there is the
- * subscriber waiting for the rest to be made) and to the last, and of the broker's CPU per round (all its threads, from
- * /proc/PID/task/\*\/schedstat), then ratios to mosquitto. `--inflight` sets Spoke's
+ * subscriber waiting for the rest to be made) and to the last, and of the broker's CPU per round
+ * (all its threads, from /proc/PID/task/\*\/schedstat), then ratios to mosquitto. `--inflight` sets Spoke's
  * `max_inflight` (default 1000; mosquitto's is 20); `--fresh` publishes the set anew 200 ms before
  * each round, as bench.mjs does before each of its samples. `--v8-flags` runs Spoke with other
  * V8 flags than the shipped ones; `--compare-v8-flags` adds a second Spoke from this tree with

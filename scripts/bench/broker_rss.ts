@@ -14,6 +14,7 @@ import { ALLOW_FFI_FLAG } from "../../src/libc.ts";
 import { parseArgs } from "node:util";
 import { freePort } from "./_brokers.ts";
 import { SHIPPED_V8_FLAGS } from "./_v8_flags.ts";
+import { median } from "./_median.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const HERE = new URL(".", import.meta.url).pathname;
@@ -184,8 +185,6 @@ async function measure(subject: Subject): Promise<{ idle: Memory; loaded?: Memor
   }
 }
 
-const median = (values: number[]) =>
-  values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const cell = (memories: Memory[], key: keyof Memory) =>
   median(memories.map((m) => m[key])).toFixed(1);
 

@@ -5,7 +5,7 @@
  * `fetch` (the anchor) and through Spoke's `HttpClient`, and the bare
  * transports under them (`fetch` + `bytes()`, `HttpClient.get`). The sides
  * take turns, three rounds after a warm-up, and the medians are reported with
- * their ratio. Runs with the V8 flags Spoke ships (`--max-semi-space-size=2,--no-allocation-site-pretenuring`).
+ * their ratio. Runs with the heap flags Spoke ships (`SHIPPED_HEAP_FLAGS`).
  *
  * Options: `--gets N` (10000), `--in-flight N` (8), `--rounds N` (3).
  */
@@ -13,6 +13,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { fetchJson, HttpClient, type ScrapeContext } from "../../src/scrape/mod.ts";
 import { SHIPPED_HEAP_FLAGS } from "./_v8_flags.ts";
+import { median } from "./_median.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -112,10 +113,4 @@ async function run(get: () => Promise<unknown>, count: number): Promise<number> 
   }));
   const { user, system } = process.cpuUsage(before);
   return (user + system) / 1000 / count;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

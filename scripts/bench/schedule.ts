@@ -18,7 +18,7 @@
  * spoke.ts passes it) with the task's AbortSignal. The scheduler hands `onDue` each
  * run's due time and lateness, which is the drift reported. The child runs
  * as `spoke run` does: the V8 flags deno.json's `spoke` task ships
- * (`--max-semi-space-size=2,--no-allocation-site-pretenuring,--expose-gc`) and the memory trim every 30 s; it
+ * (`SHIPPED_V8_FLAGS`) and the memory trim every 30 s; it
  * imports only the engine (schedule, queue, metrics) and the scrapers.
  *
  * Environment: BENCH_V8_FLAGS (the Spoke child's and bare runtime's, default
@@ -35,6 +35,7 @@ import { MetricsRegistry } from "../../src/metrics/mod.ts";
 import { fetchJson, HttpClient } from "../../src/scrape/mod.ts";
 import { startMemoryTrim } from "../../src/cli/memory_trim.ts";
 import { SHIPPED_V8_FLAGS } from "./_v8_flags.ts";
+import { median } from "./_median.ts";
 
 const INTERVAL_S = 60;
 const JITTER_S = 5;
@@ -368,12 +369,6 @@ function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
   return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? NaN };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function mib(bytes: number): string {

@@ -25,7 +25,7 @@
  * Options: `--stations N` (2000), `--rounds N` (30), `--warmup N` (10: Spoke's JIT
  * settles, as in a process that runs for days; CPython has none),
  * `--workers N` (8, for the catalog round), `--v8-flags F` (Spoke's; default the
- * shipped `--max-semi-space-size=2,--no-allocation-site-pretenuring`, "" for V8's defaults), `--feeds LIST`
+ * shipped heap flags, `SHIPPED_HEAP_FLAGS`; "" for V8's defaults), `--feeds LIST`
  * (`static,live,churn`: the feeds to run, in that order), `--no-catalog` (skip
  * the catalog round).
  */
